@@ -1,0 +1,40 @@
+//! Verify signed webhook deliveries before your handler sees them.
+// #![cfg_attr(feature = "axum", doc = include_str!("../README.md"))]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic
+    )
+)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+pub mod builder;
+pub mod error;
+pub mod headers;
+mod mac;
+mod providers;
+pub mod response;
+pub mod secret;
+mod verifier;
+
+#[cfg(feature = "tower")]
+pub mod tower_disabled;
+
+#[cfg(feature = "axum")]
+mod axum_extract;
+
+pub use builder::{Builder, Signed, DEFAULT_MAX_BODY_SIZE, DEFAULT_TOLERANCE};
+pub use error::{ConfigError, ErrorKind, VerifyError};
+pub use headers::HeaderLookup;
+pub use mac::Algorithm;
+pub use providers::Encoding;
+pub use secret::Secret;
+pub use verifier::{Provider, Verified, Verifier};
+
+#[cfg(feature = "axum")]
+pub use axum_extract::MissingVerifyLayer;
