@@ -23,7 +23,7 @@ pub mod secret;
 mod verifier;
 
 #[cfg(feature = "tower")]
-pub mod tower_disabled;
+pub mod tower;
 
 #[cfg(feature = "axum")]
 mod axum_extract;

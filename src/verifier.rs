@@ -181,6 +181,9 @@ fn one<'h, H: HeaderLookup + ?Sized>(
     name: &HeaderName,
 ) -> Result<&'h [u8], VerifyError> {
     match headers.lookup(name.as_str()) {
+        Lookup::One(v) if providers::trim(v).is_empty() => {
+            Err(VerifyError::with_header(ErrorKind::MalformedHeader, name))
+        }
         Lookup::One(v) => Ok(v),
         Lookup::Missing => Err(VerifyError::with_header(ErrorKind::MissingHeader, name)),
         Lookup::Many => Err(VerifyError::with_header(ErrorKind::MalformedHeader, name)),

@@ -20,8 +20,11 @@ pub(crate) fn candidates(value: &[u8]) -> impl Iterator<Item = Result<&[u8], Par
         })
 }
 
-/// Checks the list syntax.
+/// Checks the list syntax: at least one item, each `<version>,<signature>`.
 pub(crate) fn check_syntax(value: &[u8]) -> Result<(), ParseError> {
+    if value.split(|b| *b == b' ').all(<[u8]>::is_empty) {
+        return Err(ParseError::Malformed);
+    }
     candidates(value).try_for_each(|c| c.map(|_| ()))
 }
 
@@ -34,5 +37,7 @@ mod tests {
         let v: Vec<_> = candidates(b"v1,aa  v1a,bb v2,cc v1,dd").collect();
         assert_eq!(v, vec![Ok(&b"aa"[..]), Ok(&b"dd"[..])]);
         assert!(check_syntax(b"v1,aa nocomma").is_err());
+        assert!(check_syntax(b"  ").is_err());
+        assert!(check_syntax(b"v1a,xx").is_ok());
     }
 }

@@ -1,0 +1,270 @@
+//! Tower middleware (feature `tower`): [`VerifyWebhookLayer`] wraps a service so that only
+//! verified deliveries reach it. Works with axum (`Router::route_layer`), hyper and tonic.
+//!
+//! For each request the service:
+//! 1. answers `413` at once if `Content-Length` exceeds the limit, otherwise reads the body, and
+//!    stops with `413` as soon as more than the limit has arrived (the rest is never buffered);
+//!    answers `408` if the body has not arrived within the read timeout (default 30 s);
+//! 2. verifies headers and body with the [`Verifier`];
+//! 3. on success inserts [`Verified`] into the request extensions, puts the **exact** bytes back
+//!    as the body (`http_body_util::Full<Bytes>`), and only then calls the inner service;
+//! 4. on failure answers with the status and JSON body of [`Rejection`] (the [`VerifyError`] is
+//!    also in the response extensions, for outer logging layers). A rejection is a response,
+//!    never a `Service::Error`.
+//!
+//! ```
+//! use axum::{routing::post, Router, body::Bytes};
+//! use webhook_guard::{tower::VerifyWebhookLayer, Verified, Verifier};
+//!
+//! async fn handle(verified: Verified, body: Bytes) -> &'static str {
+//!     println!("{} delivery {:?}, {} bytes", verified.provider(), verified.event_id(), body.len());
+//!     "ok"
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let github = Verifier::github("It's a Secret to Everybody").build()?;
+//! let app: Router = Router::new()
+//!     .route("/webhooks/github", post(handle))
+//!     .route_layer(VerifyWebhookLayer::new(github));
+//!
+//! use tower::ServiceExt;
+//! let request = http::Request::post("/webhooks/github")
+//!     .header("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+//!     .body(axum::body::Body::from("Hello, World!"))?;
+//! let response = app.clone().oneshot(request).await?;
+//! assert_eq!(response.status(), 200);
+//!
+//! let forged = http::Request::post("/webhooks/github")
+//!     .header("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+//!     .body(axum::body::Body::from("Hello, World?"))?;
+//! assert_eq!(app.oneshot(forged).await?.status(), 401);
+//! # Ok(()) }
+//! # tokio::runtime::Runtime::new().unwrap().block_on(run()).unwrap();
+//! ```
+
+mod body;
+mod future;
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{header, HeaderValue, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use tower_layer::Layer;
+use tower_service::Service;
+
+pub use self::body::ResponseBody;
+pub use self::future::ResponseFuture;
+use crate::error::{ErrorKind, VerifyError};
+use crate::response::{Rejection, CONTENT_TYPE};
+use crate::verifier::{Verified, Verifier};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Default time allowed for the whole body to arrive: 30 seconds.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Builds a rejection response from an error.
+type RejectFn = Arc<dyn Fn(&VerifyError) -> Response<Full<Bytes>> + Send + Sync>;
+
+/// Applies [`VerifyWebhook`] to a service. Cheap to clone; build it once per endpoint.
+#[derive(Clone)]
+pub struct VerifyWebhookLayer {
+    config: Config,
+}
+
+#[derive(Clone)]
+struct Config {
+    verifier: Verifier,
+    read_timeout: Option<Duration>,
+    reject: Option<RejectFn>,
+}
+
+impl fmt::Debug for VerifyWebhookLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyWebhookLayer")
+            .field("verifier", &self.config.verifier)
+            .field("read_timeout", &self.config.read_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyWebhookLayer {
+    /// A layer that verifies every request with `verifier`.
+    pub fn new(verifier: Verifier) -> Self {
+        VerifyWebhookLayer {
+            config: Config {
+                verifier,
+                read_timeout: Some(DEFAULT_READ_TIMEOUT),
+                reject: None,
+            },
+        }
+    }
+
+    /// How long the whole body may take to arrive (default 30 s); `None` disables the timeout.
+    /// The timeout needs a Tokio runtime; outside one it is not applied.
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.config.read_timeout = timeout;
+        self
+    }
+
+    /// Replaces the default JSON rejection with your own response. The function receives the
+    /// error (never request data) and must not leak anything the attacker should not learn.
+    pub fn on_rejection<F>(mut self, f: F) -> Self
+    where
+        F: Fn(&VerifyError) -> Response<Full<Bytes>> + Send + Sync + 'static,
+    {
+        self.config.reject = Some(Arc::new(f));
+        self
+    }
+
+    /// The verifier this layer uses.
+    pub fn verifier(&self) -> &Verifier {
+        &self.config.verifier
+    }
+}
+
+impl<S> Layer<S> for VerifyWebhookLayer {
+    type Service = VerifyWebhook<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        VerifyWebhook {
+            inner,
+            config: self.config.clone(),
+        }
+    }
+}
+
+/// Middleware that lets only verified webhook deliveries through. See the [module docs](self).
+#[derive(Clone)]
+pub struct VerifyWebhook<S> {
+    inner: S,
+    config: Config,
+}
+
+impl<S> fmt::Debug for VerifyWebhook<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyWebhook")
+            .field("verifier", &self.config.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> VerifyWebhook<S> {
+    /// The verifier this service uses.
+    pub fn verifier(&self) -> &Verifier {
+        &self.config.verifier
+    }
+}
+
+/// The rejection response for `error`, with the error in the response extensions.
+fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
+    tracing::debug!(
+        provider = %config.verifier.provider(),
+        error = error.kind().code(),
+        header = error.header(),
+        "webhook rejected"
+    );
+    let response = match &config.reject {
+        Some(f) => f(&error),
+        None => {
+            let (status, body) = Rejection::from_error(&error).into_parts();
+            let mut response = Response::new(Full::new(body));
+            *response.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(CONTENT_TYPE),
+            );
+            response
+        }
+    };
+    let (mut parts, body) = response.into_parts();
+    parts.extensions.insert(error);
+    Response::from_parts(parts, ResponseBody::rejection(body))
+}
+
+/// `Content-Length`, when present and a plain number.
+fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Reads the whole body, stopping as soon as it exceeds `max`.
+async fn read_body<B>(body: B, max: usize, timeout: Option<Duration>) -> Result<Bytes, VerifyError>
+where
+    B: http_body::Body,
+    B::Error: Into<BoxError>,
+{
+    let collect = Limited::new(body, max).collect();
+    let collected = match timeout {
+        Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
+            match tokio::time::timeout(t, collect).await {
+                Ok(result) => result,
+                Err(_) => return Err(VerifyError::from_kind(ErrorKind::BodyReadTimeout)),
+            }
+        }
+        _ => collect.await,
+    };
+    match collected {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(VerifyError::from_kind(ErrorKind::BodyTooLarge))
+        }
+        Err(_) => Err(VerifyError::from_kind(ErrorKind::BodyReadFailed)),
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyWebhook<S>
+where
+    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: http_body::Body + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Into<BoxError>,
+    ResBody: 'static,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The clone that was driven to readiness handles this request (tower's usual dance).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let config = self.config.clone();
+        ResponseFuture {
+            inner: Box::pin(async move {
+                let (mut parts, body) = request.into_parts();
+                let max = config.verifier.max_body_size();
+                if declared_length(&parts.headers).is_some_and(|n| n > max as u64) {
+                    return Ok(reject(&config, VerifyError::from_kind(ErrorKind::BodyTooLarge)));
+                }
+                let bytes = match read_body(body, max, config.read_timeout).await {
+                    Ok(b) => b,
+                    Err(e) => return Ok(reject(&config, e)),
+                };
+                let mut verified: Verified = match config.verifier.verify(&parts.headers, &bytes) {
+                    Ok(v) => v,
+                    Err(e) => return Ok(reject(&config, e)),
+                };
+                verified.attach_body(bytes.clone());
+                parts.extensions.insert(verified);
+                let request = Request::from_parts(parts, Full::new(bytes));
+                let response = inner.call(request).await?;
+                Ok(response.map(ResponseBody::service))
+            }),
+        }
+    }
+}
