@@ -113,7 +113,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
 
     let port: u16 = match std::env::var("PORT") {
-        Ok(p) => p.parse().map_err(|_| format!("PORT={p:?} is not a port number"))?,
+        Ok(p) => p
+            .parse()
+            .map_err(|_| format!("PORT={p:?} is not a port number"))?,
         Err(_) => 3000,
     };
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -122,7 +124,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     eprintln!("webhook-guard axum_receiver listening on http://{addr}");
     eprintln!("routes: POST /webhooks/{{stripe,github,standard,slack,shopify}}");
-    eprintln!("send a correctly signed test delivery with:\n\n{}\n", github_curl(addr));
+    eprintln!(
+        "send a correctly signed test delivery with:\n\n{}\n",
+        github_curl(addr)
+    );
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

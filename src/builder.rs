@@ -186,6 +186,7 @@ impl<K> Builder<K> {
         (has_timestamp && self.check_timestamp).then_some(self.tolerance.as_secs())
     }
 
+    #[allow(clippy::too_many_arguments)] // private; each call site names a whole scheme
     fn finish(
         &self,
         provider: Provider,
@@ -297,14 +298,22 @@ impl Builder<preset::StandardWebhooks> {
             .secrets
             .iter()
             .enumerate()
-            .map(|(index, s)| decode_standard_secret(s).ok_or(ConfigError::InvalidStandardSecret { index }))
+            .map(|(index, s)| {
+                decode_standard_secret(s).ok_or(ConfigError::InvalidStandardSecret { index })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let keys = Keys::new(Algorithm::Sha256, &decoded)?;
         Ok(self.finish(
             Provider::StandardWebhooks,
             Scheme::Standard,
             keys,
-            vec![Part::EventId, lit("."), Part::Timestamp, lit("."), Part::Body],
+            vec![
+                Part::EventId,
+                lit("."),
+                Part::Timestamp,
+                lit("."),
+                Part::Body,
+            ],
             None,
             true,
             None,

@@ -1,5 +1,5 @@
 //! Verify signed webhook deliveries before your handler sees them.
-// #![cfg_attr(feature = "axum", doc = include_str!("../README.md"))]
+#![cfg_attr(feature = "axum", doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -11,7 +11,6 @@
         clippy::panic
     )
 )]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 pub mod builder;
 pub mod error;

@@ -48,7 +48,9 @@ fn keyed<M: KeyInit>(secrets: &[Secret]) -> Result<Box<[M]>, ConfigError> {
     secrets
         .iter()
         .enumerate()
-        .map(|(index, s)| M::new_from_slice(s.expose()).map_err(|_| ConfigError::EmptySecret { index }))
+        .map(|(index, s)| {
+            M::new_from_slice(s.expose()).map_err(|_| ConfigError::EmptySecret { index })
+        })
         .collect()
 }
 

@@ -393,9 +393,9 @@ impl Verifier {
                 }
             });
         };
-        let secret_index = keys
-            .find_match(feed, candidates)
-            .ok_or_else(|| VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header))?;
+        let secret_index = keys.find_match(feed, candidates).ok_or_else(|| {
+            VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header)
+        })?;
 
         let event_id = match (&inner.body_id, located.event_id) {
             (_, Some(raw)) => EventId::from_header(raw),
@@ -421,11 +421,11 @@ impl Verifier {
                 timestamp: Some(t), ..
             } => t,
             Scheme::Standard => {
-                let names = standard_names();
-                if located.sig_header == &names[1].signature {
-                    &names[1].timestamp
+                let [webhook, svix] = standard_names();
+                if *located.sig_header == svix.signature {
+                    &svix.timestamp
                 } else {
-                    &names[0].timestamp
+                    &webhook.timestamp
                 }
             }
             _ => located.sig_header,
@@ -657,7 +657,10 @@ mod tests {
     fn timestamps_are_strict() {
         assert_eq!(parse_timestamp(b"0"), Some(0));
         assert_eq!(parse_timestamp(b"1649367553"), Some(1_649_367_553));
-        assert_eq!(parse_timestamp(b"9223372036854775807"), Some(i64::MAX as u64));
+        assert_eq!(
+            parse_timestamp(b"9223372036854775807"),
+            Some(i64::MAX as u64)
+        );
         for bad in [
             &b""[..],
             b"-1",
@@ -676,10 +679,16 @@ mod tests {
 
     #[test]
     fn json_ids() {
-        assert_eq!(id_from_json(br#"{"id":"evt_1"}"#, "/id").as_deref(), Some("evt_1"));
+        assert_eq!(
+            id_from_json(br#"{"id":"evt_1"}"#, "/id").as_deref(),
+            Some("evt_1")
+        );
         assert_eq!(id_from_json(br#"{"id":7}"#, "/id").as_deref(), Some("7"));
         assert_eq!(id_from_json(br#"{"id":""}"#, "/id"), None);
         assert_eq!(id_from_json(b"not json", "/id"), None);
-        assert_eq!(id_from_json(br#"{"x":{"id":"a"}}"#, "/x/id").as_deref(), Some("a"));
+        assert_eq!(
+            id_from_json(br#"{"x":{"id":"a"}}"#, "/x/id").as_deref(),
+            Some("a")
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{body_with_id, NOW, P, ALL};
+use common::{body_with_id, ALL, NOW, P};
 use webhook_guard::{ErrorKind, Verifier};
 
 const ID: &str = "evt_test_1";
@@ -58,12 +58,18 @@ fn missing_signature_header_is_401() {
 #[test]
 fn missing_timestamp_header_is_401() {
     for p in ALL {
-        let Some(ts) = p.timestamp_header() else { continue };
+        let Some(ts) = p.timestamp_header() else {
+            continue;
+        };
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
         let mut headers = p.sign(&secret, b"{}", NOW, ID);
         headers.retain(|(k, _)| !k.eq_ignore_ascii_case(ts));
-        assert_eq!(kind(&v, &headers, b"{}", NOW), ErrorKind::MissingHeader, "{p:?}");
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::MissingHeader,
+            "{p:?}"
+        );
     }
 }
 
@@ -109,7 +115,11 @@ fn duplicated_signature_header_is_400() {
             .unwrap()
             .clone();
         headers.push(sig);
-        assert_eq!(kind(&v, &headers, b"{}", NOW), ErrorKind::MalformedHeader, "{p:?}");
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::MalformedHeader,
+            "{p:?}"
+        );
     }
 }
 
@@ -157,11 +167,27 @@ fn stale_and_future_timestamps_are_401_at_the_boundary() {
         assert!(v.verify_at(&headers, b"{}", NOW + 300).is_ok(), "{p:?}");
         assert!(v.verify_at(&headers, b"{}", NOW - 300).is_ok(), "{p:?}");
         // One second past it: rejected, before any MAC is computed.
-        assert_eq!(kind(&v, &headers, b"{}", NOW + 301), ErrorKind::TimestampTooOld, "{p:?}");
-        assert_eq!(kind(&v, &headers, b"{}", NOW - 301), ErrorKind::TimestampInFuture, "{p:?}");
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW + 301),
+            ErrorKind::TimestampTooOld,
+            "{p:?}"
+        );
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW - 301),
+            ErrorKind::TimestampInFuture,
+            "{p:?}"
+        );
         // Saturating arithmetic at the ends of the clock.
-        assert_eq!(kind(&v, &headers, b"{}", 0), ErrorKind::TimestampInFuture, "{p:?}");
-        assert_eq!(kind(&v, &headers, b"{}", u64::MAX), ErrorKind::TimestampTooOld, "{p:?}");
+        assert_eq!(
+            kind(&v, &headers, b"{}", 0),
+            ErrorKind::TimestampInFuture,
+            "{p:?}"
+        );
+        assert_eq!(
+            kind(&v, &headers, b"{}", u64::MAX),
+            ErrorKind::TimestampTooOld,
+            "{p:?}"
+        );
     }
 }
 
@@ -174,7 +200,10 @@ fn custom_tolerance_applies() {
         .unwrap();
     let headers = P::Stripe.sign(&secret, b"{}", NOW, ID);
     assert!(v.verify_at(&headers, b"{}", NOW + 10).is_ok());
-    assert_eq!(kind(&v, &headers, b"{}", NOW + 11), ErrorKind::TimestampTooOld);
+    assert_eq!(
+        kind(&v, &headers, b"{}", NOW + 11),
+        ErrorKind::TimestampTooOld
+    );
     let lax = Verifier::stripe(secret.as_str())
         .dangerous()
         .skip_timestamp_check()
@@ -191,16 +220,33 @@ fn bad_timestamps_are_400() {
         }
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        for bad in ["-1700000000", "+1700000000", "01700000000", "1700000000.0", "1e9", "abc", "99999999999999999999", ""] {
+        for bad in [
+            "-1700000000",
+            "+1700000000",
+            "01700000000",
+            "1700000000.0",
+            "1e9",
+            "abc",
+            "99999999999999999999",
+            "",
+        ] {
             let mut headers = p.sign(&secret, b"{}", NOW, ID);
             match p {
                 P::Stripe => {
                     let sig = hex::encode(p.mac(&secret, b"{}", NOW, ID));
-                    set(&mut headers, "Stripe-Signature", &format!("t={bad},v1={sig}"));
+                    set(
+                        &mut headers,
+                        "Stripe-Signature",
+                        &format!("t={bad},v1={sig}"),
+                    );
                 }
                 _ => set(&mut headers, p.timestamp_header().unwrap(), bad),
             }
-            assert_eq!(kind(&v, &headers, b"{}", NOW), ErrorKind::MalformedHeader, "{p:?} {bad:?}");
+            assert_eq!(
+                kind(&v, &headers, b"{}", NOW),
+                ErrorKind::MalformedHeader,
+                "{p:?} {bad:?}"
+            );
         }
     }
 }
@@ -211,11 +257,17 @@ fn rotation_accepts_the_second_secret() {
         let secrets = [p.secret(0), p.secret(1)];
         let v = p.verifier(&secrets);
         let headers = p.sign(&secrets[1], b"{}", NOW, ID);
-        let verified = v.verify_at(&headers, b"{}", NOW).unwrap_or_else(|e| panic!("{p:?}: {e}"));
+        let verified = v
+            .verify_at(&headers, b"{}", NOW)
+            .unwrap_or_else(|e| panic!("{p:?}: {e}"));
         assert_eq!(verified.secret_index(), 1, "{p:?}");
         // A third, unknown secret is still refused.
         let headers = p.sign(&p.secret(2), b"{}", NOW, ID);
-        assert_eq!(kind(&v, &headers, b"{}", NOW), ErrorKind::InvalidSignature, "{p:?}");
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::InvalidSignature,
+            "{p:?}"
+        );
     }
 }
 
@@ -235,14 +287,21 @@ fn several_signatures_only_the_last_valid() {
         let headers = p.headers_with_macs(&macs, NOW, ID);
         assert!(v.verify_at(&headers, b"{}", NOW).is_ok(), "{p:?}");
         let headers = p.headers_with_macs(&macs[..2], NOW, ID);
-        assert_eq!(kind(&v, &headers, b"{}", NOW), ErrorKind::InvalidSignature, "{p:?}");
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::InvalidSignature,
+            "{p:?}"
+        );
     }
 }
 
 #[test]
 fn body_limit_is_413() {
     let secret = P::GitHub.secret(0);
-    let v = Verifier::github(secret.as_str()).max_body_size(16).build().unwrap();
+    let v = Verifier::github(secret.as_str())
+        .max_body_size(16)
+        .build()
+        .unwrap();
     let ok = [b'a'; 16];
     let headers = P::GitHub.sign(&secret, &ok, NOW, ID);
     assert!(v.verify_at(&headers, &ok, NOW).is_ok());
@@ -264,18 +323,30 @@ fn github_sha1_only_when_enabled_and_never_as_a_downgrade() {
     let only_sha1 = vec![("X-Hub-Signature".to_string(), sha1.clone())];
 
     let strict = Verifier::github(secret).build().unwrap();
-    assert_eq!(kind(&strict, &only_sha1, body, NOW), ErrorKind::MissingHeader);
+    assert_eq!(
+        kind(&strict, &only_sha1, body, NOW),
+        ErrorKind::MissingHeader
+    );
 
-    let legacy = Verifier::github(secret).allow_legacy_sha1().build().unwrap();
+    let legacy = Verifier::github(secret)
+        .allow_legacy_sha1()
+        .build()
+        .unwrap();
     assert!(legacy.verify_at(&only_sha1, body, NOW).is_ok());
 
     // Both headers present with a bad SHA-256: the valid SHA-1 must not rescue it.
     let mut both = only_sha1.clone();
-    both.push(("X-Hub-Signature-256".into(), format!("sha256={}", "0".repeat(64))));
+    both.push((
+        "X-Hub-Signature-256".into(),
+        format!("sha256={}", "0".repeat(64)),
+    ));
     assert_eq!(kind(&legacy, &both, body, NOW), ErrorKind::InvalidSignature);
     // sha1= sent in the SHA-256 header: refused.
     let downgrade = vec![("X-Hub-Signature-256".to_string(), sha1)];
-    assert_eq!(kind(&legacy, &downgrade, body, NOW), ErrorKind::MalformedHeader);
+    assert_eq!(
+        kind(&legacy, &downgrade, body, NOW),
+        ErrorKind::MalformedHeader
+    );
 }
 
 #[test]
@@ -312,33 +383,59 @@ fn stripe_v0_only_is_not_enough() {
 #[test]
 fn config_errors_not_panics() {
     use webhook_guard::{Algorithm, ConfigError, Signed};
-    assert_eq!(Verifier::github("").build().unwrap_err(), ConfigError::EmptySecret { index: 0 });
+    assert_eq!(
+        Verifier::github("").build().unwrap_err(),
+        ConfigError::EmptySecret { index: 0 }
+    );
     assert_eq!(
         Verifier::github("a").secret("").build().unwrap_err(),
         ConfigError::EmptySecret { index: 1 }
     );
     assert_eq!(
-        Verifier::standard_webhooks("whsec_!!!").build().unwrap_err(),
+        Verifier::standard_webhooks("whsec_!!!")
+            .build()
+            .unwrap_err(),
         ConfigError::InvalidStandardSecret { index: 0 }
     );
-    assert_eq!(Verifier::hmac("x", "k").build().unwrap_err(), ConfigError::NoSignatureHeader);
+    assert_eq!(
+        Verifier::hmac("x", "k").build().unwrap_err(),
+        ConfigError::NoSignatureHeader
+    );
     assert!(matches!(
-        Verifier::hmac("x", "k").signature_header("bad header").build().unwrap_err(),
+        Verifier::hmac("x", "k")
+            .signature_header("bad header")
+            .build()
+            .unwrap_err(),
         ConfigError::InvalidHeaderName(_)
     ));
     assert_eq!(
-        Verifier::hmac("x", "k").signature_header("x-sig").algorithm(Algorithm::Sha1).build().unwrap_err(),
+        Verifier::hmac("x", "k")
+            .signature_header("x-sig")
+            .algorithm(Algorithm::Sha1)
+            .build()
+            .unwrap_err(),
         ConfigError::Sha1NotAllowed
     );
     assert_eq!(
-        Verifier::hmac("x", "k").signature_header("x-sig").signed_payload([Signed::Timestamp]).build().unwrap_err(),
+        Verifier::hmac("x", "k")
+            .signature_header("x-sig")
+            .signed_payload([Signed::Timestamp])
+            .build()
+            .unwrap_err(),
         ConfigError::BodyNotSigned
     );
     assert_eq!(
-        Verifier::hmac("x", "k").signature_header("x-sig").sign_timestamp_then_body(".").build().unwrap_err(),
+        Verifier::hmac("x", "k")
+            .signature_header("x-sig")
+            .sign_timestamp_then_body(".")
+            .build()
+            .unwrap_err(),
         ConfigError::NoTimestampHeader
     );
-    assert_eq!(Verifier::github("k").max_body_size(0).build().unwrap_err(), ConfigError::ZeroBodyLimit);
+    assert_eq!(
+        Verifier::github("k").max_body_size(0).build().unwrap_err(),
+        ConfigError::ZeroBodyLimit
+    );
 }
 
 #[test]
@@ -359,8 +456,14 @@ fn errors_and_debug_never_show_secrets_or_signatures() {
         ];
         for t in &texts {
             assert!(!t.contains(&secret), "{p:?}: secret leaked in {t}");
-            assert!(!t.contains(&hex::encode(&good)), "{p:?}: expected MAC leaked in {t}");
-            assert!(!t.contains(&p.encode_sig(&good)), "{p:?}: expected MAC leaked in {t}");
+            assert!(
+                !t.contains(&hex::encode(&good)),
+                "{p:?}: expected MAC leaked in {t}"
+            );
+            assert!(
+                !t.contains(&p.encode_sig(&good)),
+                "{p:?}: expected MAC leaked in {t}"
+            );
         }
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{NOW, P, ALL};
+use common::{ALL, NOW, P};
 use proptest::prelude::*;
 
 fn provider() -> impl Strategy<Value = P> {

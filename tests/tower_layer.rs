@@ -11,7 +11,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::routing::post;
 use axum::Router;
-use common::{body_with_id, P, ALL};
+use common::{body_with_id, ALL, P};
 use http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -19,13 +19,21 @@ use webhook_guard::tower::VerifyWebhookLayer;
 use webhook_guard::{Verified, Verifier};
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
 }
+
+/// What the handler last saw: the body and the event id.
+type LastSeen = Option<(Vec<u8>, Option<String>)>;
+/// Headers as (name, value) pairs.
+type Headers = Vec<(String, String)>;
 
 #[derive(Clone, Default)]
 struct Seen {
     calls: Arc<AtomicUsize>,
-    last: Arc<std::sync::Mutex<Option<(Vec<u8>, Option<String>)>>>,
+    last: Arc<std::sync::Mutex<LastSeen>>,
 }
 
 async fn echo(State(seen): State<Seen>, verified: Verified, body: Bytes) -> Bytes {
@@ -64,7 +72,10 @@ async fn valid_deliveries_reach_the_handler_with_exact_bytes() {
         let seen = Seen::default();
         let app = app(p.verifier(std::slice::from_ref(&secret)), &seen);
         // Bytes that are not UTF-8 and not JSON must pass through untouched, too.
-        for body in [body_with_id("evt_42"), vec![0, 159, 146, 150, 255, b'\n', b' ']] {
+        for body in [
+            body_with_id("evt_42"),
+            vec![0, 159, 146, 150, 255, b'\n', b' '],
+        ] {
             let headers = p.sign(&secret, &body, now(), "evt_42");
             let (status, echoed, _) = send(&app, request(&headers, body.clone())).await;
             assert_eq!(status, StatusCode::OK, "{p:?}");
@@ -87,8 +98,10 @@ async fn body_split_into_many_chunks_is_reassembled_exactly() {
     let app = app(p.verifier(std::slice::from_ref(&secret)), &seen);
     let body: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
     let headers = p.sign(&secret, &body, now(), "x");
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        body.chunks(7).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+    let chunks: Vec<Result<Bytes, std::io::Error>> = body
+        .chunks(7)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
     let stream = Body::from_stream(futures_util_stream(chunks));
     let (status, echoed, _) = send(&app, request(&headers, stream)).await;
     assert_eq!(status, StatusCode::OK);
@@ -115,37 +128,69 @@ async fn rejections_never_run_the_handler() {
         let app = app(p.verifier(std::slice::from_ref(&secret)), &seen);
         let body = body_with_id("evt_1");
         let t = now();
-        let mut cases: Vec<(Case, Vec<(String, String)>, Vec<u8>)> = Vec::new();
+        let mut cases: Vec<(Case, Headers, Vec<u8>)> = Vec::new();
 
         let mut missing = p.sign(&secret, &body, t, "evt_1");
         missing.retain(|(k, _)| !k.eq_ignore_ascii_case(p.signature_header()));
-        cases.push((Case { name: "missing", status: 401, code: "missing_header" }, missing, body.clone()));
+        cases.push((
+            Case {
+                name: "missing",
+                status: 401,
+                code: "missing_header",
+            },
+            missing,
+            body.clone(),
+        ));
 
         let mut malformed = p.sign(&secret, &body, t, "evt_1");
         malformed.retain(|(k, _)| !k.eq_ignore_ascii_case(p.signature_header()));
         malformed.push((p.signature_header().into(), "sha256=".into()));
-        cases.push((Case { name: "malformed", status: 400, code: "malformed_header" }, malformed, body.clone()));
+        cases.push((
+            Case {
+                name: "malformed",
+                status: 400,
+                code: "malformed_header",
+            },
+            malformed,
+            body.clone(),
+        ));
 
         cases.push((
-            Case { name: "wrong secret", status: 401, code: "invalid_signature" },
+            Case {
+                name: "wrong secret",
+                status: 401,
+                code: "invalid_signature",
+            },
             p.sign(&p.secret(1), &body, t, "evt_1"),
             body.clone(),
         ));
         let mut tampered = body.clone();
         tampered[3] ^= 1;
         cases.push((
-            Case { name: "tampered", status: 401, code: "invalid_signature" },
+            Case {
+                name: "tampered",
+                status: 401,
+                code: "invalid_signature",
+            },
             p.sign(&secret, &body, t, "evt_1"),
             tampered,
         ));
         if p.has_timestamp() {
             cases.push((
-                Case { name: "stale", status: 401, code: "timestamp_too_old" },
+                Case {
+                    name: "stale",
+                    status: 401,
+                    code: "timestamp_too_old",
+                },
                 p.sign(&secret, &body, t - 1000, "evt_1"),
                 body.clone(),
             ));
             cases.push((
-                Case { name: "future", status: 401, code: "timestamp_in_future" },
+                Case {
+                    name: "future",
+                    status: 401,
+                    code: "timestamp_in_future",
+                },
                 p.sign(&secret, &body, t + 1000, "evt_1"),
                 body.clone(),
             ));
@@ -159,7 +204,11 @@ async fn rejections_never_run_the_handler() {
             let text = String::from_utf8_lossy(&resp_body);
             assert!(!text.contains(&secret), "secret leaked");
         }
-        assert_eq!(seen.calls.load(Ordering::SeqCst), 0, "{p:?}: handler ran for a rejected request");
+        assert_eq!(
+            seen.calls.load(Ordering::SeqCst),
+            0,
+            "{p:?}: handler ran for a rejected request"
+        );
     }
 }
 
@@ -171,14 +220,22 @@ async fn rotation_and_several_signatures_through_the_layer() {
         let app = app(p.verifier(&secrets), &seen);
         let body = body_with_id("evt_9");
         let headers = p.sign(&secrets[1], &body, now(), "evt_9");
-        assert_eq!(send(&app, request(&headers, body.clone())).await.0, StatusCode::OK, "{p:?}");
+        assert_eq!(
+            send(&app, request(&headers, body.clone())).await.0,
+            StatusCode::OK,
+            "{p:?}"
+        );
         if p.multi_signature() {
             let macs = vec![
                 p.mac(&p.secret(5), &body, now(), "evt_9"),
                 p.mac(&secrets[0], &body, now(), "evt_9"),
             ];
             let headers = p.headers_with_macs(&macs, now(), "evt_9");
-            assert_eq!(send(&app, request(&headers, body.clone())).await.0, StatusCode::OK, "{p:?}");
+            assert_eq!(
+                send(&app, request(&headers, body.clone())).await.0,
+                StatusCode::OK,
+                "{p:?}"
+            );
         }
     }
 }
@@ -188,12 +245,18 @@ async fn oversized_bodies_are_413_with_or_without_content_length() {
     let p = P::GitHub;
     let secret = p.secret(0);
     let seen = Seen::default();
-    let verifier = Verifier::github(secret.as_str()).max_body_size(1024).build().unwrap();
+    let verifier = Verifier::github(secret.as_str())
+        .max_body_size(1024)
+        .build()
+        .unwrap();
     let app = app(verifier, &seen);
 
     let at_limit = vec![b'a'; 1024];
     let headers = p.sign(&secret, &at_limit, now(), "d");
-    assert_eq!(send(&app, request(&headers, at_limit.clone())).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&app, request(&headers, at_limit.clone())).await.0,
+        StatusCode::OK
+    );
 
     let over = vec![b'a'; 1025];
     let headers = p.sign(&secret, &over, now(), "d");
@@ -203,11 +266,14 @@ async fn oversized_bodies_are_413_with_or_without_content_length() {
     assert!(String::from_utf8_lossy(&body).contains("body_too_large"));
     // ... and a declared length alone is enough to refuse without reading.
     let mut req = request(&headers, Body::empty());
-    req.headers_mut().insert("content-length", "999999999".parse().unwrap());
+    req.headers_mut()
+        .insert("content-length", "999999999".parse().unwrap());
     assert_eq!(send(&app, req).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     // A streamed body without a length is cut off once it passes the limit.
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        over.chunks(100).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
+    let chunks: Vec<Result<Bytes, std::io::Error>> = over
+        .chunks(100)
+        .map(|c| Ok(Bytes::copy_from_slice(c)))
+        .collect();
     let req = request(&headers, Body::from_stream(futures_util_stream(chunks)));
     assert_eq!(send(&app, req).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
@@ -229,7 +295,10 @@ async fn slow_body_times_out_with_408() {
     let headers = p.sign(&secret, b"{}", now(), "d");
     // A body that never finishes.
     let (_tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(1);
-    let req = request(&headers, Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)));
+    let req = request(
+        &headers,
+        Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)),
+    );
     let (status, body, _) = send(&app, req).await;
     assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
     assert!(String::from_utf8_lossy(&body).contains("body_read_timeout"));
@@ -244,12 +313,24 @@ async fn extractor_without_layer_is_500_naming_the_layer() {
     async fn maybe(v: Option<Verified>) -> String {
         format!("verified={}", v.is_some())
     }
-    let app = Router::new().route("/needs", post(needs)).route("/maybe", post(maybe));
-    let resp = app.clone().oneshot(Request::post("/needs").body(Body::empty()).unwrap()).await.unwrap();
+    let app = Router::new()
+        .route("/needs", post(needs))
+        .route("/maybe", post(maybe));
+    let resp = app
+        .clone()
+        .oneshot(Request::post("/needs").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let body = resp.into_body().collect().await.unwrap().to_bytes();
-    assert!(String::from_utf8_lossy(&body).contains("VerifyWebhookLayer"), "{body:?}");
-    let resp = app.oneshot(Request::post("/maybe").body(Body::empty()).unwrap()).await.unwrap();
+    assert!(
+        String::from_utf8_lossy(&body).contains("VerifyWebhookLayer"),
+        "{body:?}"
+    );
+    let resp = app
+        .oneshot(Request::post("/maybe").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     let body = resp.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(&body[..], b"verified=false");
@@ -258,13 +339,16 @@ async fn extractor_without_layer_is_500_naming_the_layer() {
 #[tokio::test]
 async fn optional_extractor_sees_the_facts_behind_the_layer() {
     async fn maybe(v: Option<Verified>) -> String {
-        v.map(|v| v.provider().name().to_string()).unwrap_or_default()
+        v.map(|v| v.provider().name().to_string())
+            .unwrap_or_default()
     }
     let p = P::GitHub;
     let secret = p.secret(0);
     let app = Router::new()
         .route("/hook", post(maybe))
-        .route_layer(VerifyWebhookLayer::new(p.verifier(std::slice::from_ref(&secret))));
+        .route_layer(VerifyWebhookLayer::new(
+            p.verifier(std::slice::from_ref(&secret)),
+        ));
     let headers = p.sign(&secret, b"{}", now(), "d");
     let (status, body, _) = send(&app, request(&headers, "{}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -275,15 +359,25 @@ async fn optional_extractor_sees_the_facts_behind_the_layer() {
 async fn rejection_carries_the_error_in_extensions_and_can_be_customised() {
     let p = P::GitHub;
     let secret = p.secret(0);
-    let layer = VerifyWebhookLayer::new(p.verifier(std::slice::from_ref(&secret))).on_rejection(|e| {
-        let mut r = http::Response::new(http_body_util::Full::new(Bytes::from_static(b"nope")));
-        *r.status_mut() = if e.status() == 401 { StatusCode::FORBIDDEN } else { StatusCode::BAD_REQUEST };
-        r
-    });
-    let app: Router = Router::new().route("/hook", post(|| async { "ran" })).route_layer(layer);
+    let layer =
+        VerifyWebhookLayer::new(p.verifier(std::slice::from_ref(&secret))).on_rejection(|e| {
+            let mut r = http::Response::new(http_body_util::Full::new(Bytes::from_static(b"nope")));
+            *r.status_mut() = if e.status() == 401 {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            r
+        });
+    let app: Router = Router::new()
+        .route("/hook", post(|| async { "ran" }))
+        .route_layer(layer);
     let resp = app.oneshot(request(&[], "{}")).await.unwrap();
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let err = resp.extensions().get::<webhook_guard::VerifyError>().unwrap();
+    let err = resp
+        .extensions()
+        .get::<webhook_guard::VerifyError>()
+        .unwrap();
     assert_eq!(err.kind(), webhook_guard::ErrorKind::MissingHeader);
 }
 
@@ -314,7 +408,9 @@ async fn concurrent_requests_share_one_verifier() {
         let app = app.clone();
         let body = body_with_id(id);
         let headers = p.sign(&secret, &body, now(), id);
-        tasks.push(tokio::spawn(async move { send(&app, request(&headers, body)).await }));
+        tasks.push(tokio::spawn(async move {
+            send(&app, request(&headers, body)).await
+        }));
     }
     let mut ids = Vec::new();
     for t in tasks {

@@ -53,7 +53,8 @@ fn published_vectors() {
                             if k.ends_with("timestamp") {
                                 v.parse().ok()
                             } else if k == "stripe-signature" {
-                                v.split(',').find_map(|i| i.strip_prefix("t=")?.parse().ok())
+                                v.split(',')
+                                    .find_map(|i| i.strip_prefix("t=")?.parse().ok())
                             } else {
                                 None
                             }

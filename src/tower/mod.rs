@@ -175,10 +175,9 @@ fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
             let mut response = Response::new(Full::new(body));
             *response.status_mut() =
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(CONTENT_TYPE),
-            );
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
             response
         }
     };
@@ -249,7 +248,10 @@ where
                 let (mut parts, body) = request.into_parts();
                 let max = config.verifier.max_body_size();
                 if declared_length(&parts.headers).is_some_and(|n| n > max as u64) {
-                    return Ok(reject(&config, VerifyError::from_kind(ErrorKind::BodyTooLarge)));
+                    return Ok(reject(
+                        &config,
+                        VerifyError::from_kind(ErrorKind::BodyTooLarge),
+                    ));
                 }
                 let bytes = match read_body(body, max, config.read_timeout).await {
                     Ok(b) => b,

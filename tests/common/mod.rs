@@ -22,7 +22,14 @@ pub enum P {
     Generic,
 }
 
-pub const ALL: [P; 6] = [P::Stripe, P::GitHub, P::Standard, P::Slack, P::Shopify, P::Generic];
+pub const ALL: [P; 6] = [
+    P::Stripe,
+    P::GitHub,
+    P::Standard,
+    P::Slack,
+    P::Shopify,
+    P::Generic,
+];
 
 impl P {
     pub fn has_timestamp(self) -> bool {
@@ -73,7 +80,9 @@ impl P {
         let v = match self {
             P::Stripe => Verifier::stripe(first.as_str()).secrets(rest).build(),
             P::GitHub => Verifier::github(first.as_str()).secrets(rest).build(),
-            P::Standard => Verifier::standard_webhooks(first.as_str()).secrets(rest).build(),
+            P::Standard => Verifier::standard_webhooks(first.as_str())
+                .secrets(rest)
+                .build(),
             P::Slack => Verifier::slack(first.as_str()).secrets(rest).build(),
             P::Shopify => Verifier::shopify(first.as_str()).secrets(rest).build(),
             P::Generic => Verifier::hmac("acme", first.as_str())
@@ -142,7 +151,10 @@ impl P {
         let ts_s = ts.to_string();
         let h = |k: &str, v: String| (k.to_string(), v);
         match self {
-            P::Stripe => vec![h("Stripe-Signature", format!("t={ts_s},{}", sigs.join(",")))],
+            P::Stripe => vec![h(
+                "Stripe-Signature",
+                format!("t={ts_s},{}", sigs.join(",")),
+            )],
             P::GitHub => vec![
                 h("X-Hub-Signature-256", sigs.join(",")),
                 h("X-GitHub-Delivery", id.into()),
