@@ -426,3 +426,59 @@ async fn concurrent_requests_share_one_verifier() {
     // Still the one verifier that was built, not a per-request or per-clone copy.
     assert!(Verifier::ptr_eq(layer.verifier(), &verifier));
 }
+
+#[tokio::test]
+async fn plain_tower_service_without_axum() {
+    use http_body_util::Full;
+    use std::convert::Infallible;
+    use tower::ServiceBuilder;
+
+    let p = P::Shopify;
+    let secret = p.secret(0);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let svc = ServiceBuilder::new()
+        .layer(VerifyWebhookLayer::new(
+            p.verifier(std::slice::from_ref(&secret)),
+        ))
+        .service_fn(move |req: Request<Full<Bytes>>| {
+            let c = c.clone();
+            async move {
+                c.fetch_add(1, Ordering::SeqCst);
+                let id = req
+                    .extensions()
+                    .get::<Verified>()
+                    .and_then(|v| v.event_id().map(String::from))
+                    .unwrap_or_default();
+                let body = req.into_body().collect().await.unwrap().to_bytes();
+                let mut out = id.into_bytes();
+                out.push(b'|');
+                out.extend_from_slice(&body);
+                Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from(out))))
+            }
+        });
+    let body = b"raw \x00 bytes".to_vec();
+    let mut req = Request::post("/");
+    for (k, v) in p.sign(&secret, &body, now(), "shop-1") {
+        req = req.header(k, v);
+    }
+    let resp = svc
+        .clone()
+        .oneshot(req.body(Full::new(Bytes::from(body.clone()))).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let got = resp.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&got[..], &b"shop-1|raw \x00 bytes"[..]);
+
+    let forged = Request::post("/")
+        .header(
+            "X-Shopify-Hmac-Sha256",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let resp = svc.oneshot(forged).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
