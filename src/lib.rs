@@ -21,8 +21,14 @@ pub mod response;
 pub mod secret;
 mod verifier;
 
+#[cfg(any(feature = "tower", feature = "actix-web"))]
+mod transport;
+
 #[cfg(feature = "tower")]
 pub mod tower;
+
+#[cfg(feature = "actix-web")]
+pub mod actix;
 
 #[cfg(feature = "axum")]
 mod axum_extract;
@@ -37,3 +43,6 @@ pub use verifier::{Provider, Verified, Verifier};
 
 #[cfg(feature = "axum")]
 pub use axum_extract::MissingVerifyLayer;
+
+#[cfg(feature = "actix-web")]
+pub use actix::MissingVerifyMiddleware;

@@ -642,6 +642,7 @@ impl Verified {
     }
 
     /// Keeps the verified body so that body-borne event ids can be read lazily.
+    #[cfg_attr(not(any(feature = "tower", feature = "actix-web")), allow(dead_code))]
     pub(crate) fn attach_body(&mut self, bytes: Bytes) {
         if let EventId::InBody { body, .. } = &mut self.event_id {
             *body = Some(bytes);

@@ -6,7 +6,7 @@
 //!    stops with `413` as soon as more than the limit has arrived (the rest is never buffered);
 //!    answers `408` if the body has not arrived within the read timeout (default 30 s);
 //! 2. verifies headers and body with the [`Verifier`];
-//! 3. on success inserts [`Verified`] into the request extensions, puts the **exact** bytes back
+//! 3. on success inserts [`Verified`](crate::Verified) into the request extensions, puts the **exact** bytes back
 //!    as the body (`http_body_util::Full<Bytes>`), and only then calls the inner service;
 //! 4. on failure answers with the status and JSON body of [`Rejection`] (the [`VerifyError`] is
 //!    also in the response extensions, for outer logging layers). A rejection is a response,
@@ -60,12 +60,12 @@ pub use self::body::ResponseBody;
 pub use self::future::ResponseFuture;
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::{Rejection, CONTENT_TYPE};
-use crate::verifier::{Verified, Verifier};
+use crate::transport;
+use crate::verifier::Verifier;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Default time allowed for the whole body to arrive: 30 seconds.
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+pub use crate::transport::DEFAULT_READ_TIMEOUT;
 
 /// Builds a rejection response from an error.
 type RejectFn = Arc<dyn Fn(&VerifyError) -> Response<Full<Bytes>> + Send + Sync>;
@@ -162,12 +162,7 @@ impl<S> VerifyWebhook<S> {
 
 /// The rejection response for `error`, with the error in the response extensions.
 fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
-    tracing::debug!(
-        provider = %config.verifier.provider(),
-        error = error.kind().code(),
-        header = error.header(),
-        "webhook rejected"
-    );
+    transport::log_rejection(&config.verifier, &error);
     let response = match &config.reject {
         Some(f) => f(&error),
         None => {
@@ -186,33 +181,13 @@ fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
     Response::from_parts(parts, ResponseBody::rejection(body))
 }
 
-/// `Content-Length`, when present and a plain number.
-fn declared_length(headers: &http::HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
-}
-
 /// Reads the whole body, stopping as soon as it exceeds `max`.
-async fn read_body<B>(body: B, max: usize, timeout: Option<Duration>) -> Result<Bytes, VerifyError>
+async fn read_body<B>(body: B, max: usize) -> Result<Bytes, VerifyError>
 where
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    let collect = Limited::new(body, max).collect();
-    let collected = match timeout {
-        Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
-            match tokio::time::timeout(t, collect).await {
-                Ok(result) => result,
-                Err(_) => return Err(VerifyError::from_kind(ErrorKind::BodyReadTimeout)),
-            }
-        }
-        _ => collect.await,
-    };
-    match collected {
+    match Limited::new(body, max).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
             Err(VerifyError::from_kind(ErrorKind::BodyTooLarge))
@@ -246,22 +221,21 @@ where
         ResponseFuture {
             inner: Box::pin(async move {
                 let (mut parts, body) = request.into_parts();
-                let max = config.verifier.max_body_size();
-                if declared_length(&parts.headers).is_some_and(|n| n > max as u64) {
-                    return Ok(reject(
-                        &config,
-                        VerifyError::from_kind(ErrorKind::BodyTooLarge),
-                    ));
+                let verifier = &config.verifier;
+                if transport::declared_too_large(&parts.headers, verifier) {
+                    let error = VerifyError::from_kind(ErrorKind::BodyTooLarge);
+                    return Ok(reject(&config, error));
                 }
-                let bytes = match read_body(body, max, config.read_timeout).await {
-                    Ok(b) => b,
-                    Err(e) => return Ok(reject(&config, e)),
+                let read = read_body(body, verifier.max_body_size());
+                let checked = match transport::with_timeout(config.read_timeout, read).await {
+                    Ok(bytes) => transport::verify(verifier, &parts.headers, &bytes)
+                        .map(|verified| (verified, bytes)),
+                    Err(e) => Err(e),
                 };
-                let mut verified: Verified = match config.verifier.verify(&parts.headers, &bytes) {
+                let (verified, bytes) = match checked {
                     Ok(v) => v,
                     Err(e) => return Ok(reject(&config, e)),
                 };
-                verified.attach_body(bytes.clone());
                 parts.extensions.insert(verified);
                 let request = Request::from_parts(parts, Full::new(bytes));
                 let response = inner.call(request).await?;

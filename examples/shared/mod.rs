@@ -1,0 +1,86 @@
+//! What both example servers share: the contract's secrets, defaults, port and output line.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use webhook_guard::Verified;
+
+/// Demo secrets, used when the environment variable is not set. Not for production.
+pub const DEMO_STRIPE: &str = "whsec_demo_stripe_secret";
+pub const DEMO_GITHUB: &str = "demo-github-secret";
+pub const DEMO_STANDARD: &str = "whsec_ZGVtby1zdGFuZGFyZC13ZWJob29rcy1zZWNyZXQhIQ==";
+pub const DEMO_SLACK: &str = "demo-slack-signing-secret";
+pub const DEMO_SHOPIFY: &str = "demo-shopify-secret";
+
+pub fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// `127.0.0.1:$PORT` (default 3000).
+pub fn listen_addr() -> Result<SocketAddr, String> {
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p
+            .parse()
+            .map_err(|_| format!("PORT={p:?} is not a port number"))?,
+        Err(_) => 3000,
+    };
+    Ok(SocketAddr::from(([127, 0, 0, 1], port)))
+}
+
+/// The one stdout line per handled delivery: `provider=<name> event_id=<id or ->`.
+pub fn print_delivery(verified: &Verified) {
+    println!(
+        "provider={} event_id={}",
+        verified.provider().name(),
+        verified.event_id().unwrap_or("-")
+    );
+}
+
+/// Slack's URL verification handshake: the challenge to answer with, if this is one.
+pub fn slack_challenge(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if v["type"] == "url_verification" {
+        v["challenge"].as_str().map(String::from)
+    } else {
+        None
+    }
+}
+
+/// Start-up help, on stderr.
+pub fn print_banner(name: &str, addr: SocketAddr) {
+    eprintln!("webhook-guard {name} listening on http://{addr}");
+    eprintln!("routes: POST /webhooks/{{stripe,github,standard,slack,shopify}}");
+    eprintln!(
+        "send a correctly signed test delivery with:\n\n{}\n",
+        github_curl(addr)
+    );
+}
+
+/// Logs go to stderr; stdout carries only the delivery lines.
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,webhook_guard=debug".into()),
+        )
+        .init();
+}
+
+/// A ready-to-paste `curl` line for a correctly signed GitHub delivery.
+pub fn github_curl(addr: SocketAddr) -> String {
+    let secret = env_or("GITHUB_WEBHOOK_SECRET", DEMO_GITHUB);
+    let body = r#"{"zen":"Keep it logically awesome.","hook_id":1}"#;
+    let sig = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(body.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Err(_) => return String::from("(cannot sign with an empty GITHUB_WEBHOOK_SECRET)"),
+    };
+    format!(
+        "curl -i -X POST http://{addr}/webhooks/github \\\n  -H 'Content-Type: application/json' \\\n  -H 'X-GitHub-Event: ping' -H 'X-GitHub-Delivery: demo-delivery-1' \\\n  -H 'X-Hub-Signature-256: sha256={sig}' \\\n  --data-binary '{body}'"
+    )
+}

@@ -1,0 +1,68 @@
+//! What every adapter does around the core, written once: the declared-length check, the read
+//! timeout, and turning verified bytes into [`Verified`] facts. Adapters only move bytes.
+
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::error::{ErrorKind, VerifyError};
+use crate::headers::{HeaderLookup, Lookup};
+use crate::verifier::{Verified, Verifier};
+
+/// Default time allowed for the whole body to arrive: 30 seconds.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// `true` when `Content-Length` declares more than the verifier accepts: refuse before reading.
+pub(crate) fn declared_too_large<H: HeaderLookup + ?Sized>(
+    headers: &H,
+    verifier: &Verifier,
+) -> bool {
+    match headers.lookup("content-length") {
+        Lookup::One(v) => std::str::from_utf8(v)
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .is_some_and(|n| n > verifier.max_body_size() as u64),
+        _ => false,
+    }
+}
+
+/// Runs a body read under the read timeout (when a Tokio runtime is present).
+pub(crate) async fn with_timeout<F>(
+    timeout: Option<Duration>,
+    read: F,
+) -> Result<Bytes, VerifyError>
+where
+    F: Future<Output = Result<Bytes, VerifyError>>,
+{
+    match timeout {
+        Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
+            match tokio::time::timeout(t, read).await {
+                Ok(result) => result,
+                Err(_) => Err(VerifyError::from_kind(ErrorKind::BodyReadTimeout)),
+            }
+        }
+        _ => read.await,
+    }
+}
+
+/// Verifies the complete body and keeps it in the facts for lazy body-id lookups.
+pub(crate) fn verify<H: HeaderLookup + ?Sized>(
+    verifier: &Verifier,
+    headers: &H,
+    body: &Bytes,
+) -> Result<Verified, VerifyError> {
+    let mut verified = verifier.verify(headers, body)?;
+    verified.attach_body(body.clone());
+    Ok(verified)
+}
+
+/// Logs a rejection (kind and configured header only; never request bytes).
+pub(crate) fn log_rejection(verifier: &Verifier, error: &VerifyError) {
+    tracing::debug!(
+        provider = %verifier.provider(),
+        error = error.kind().code(),
+        header = error.header(),
+        "webhook rejected"
+    );
+}

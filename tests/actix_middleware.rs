@@ -1,0 +1,161 @@
+//! The actix-web middleware through a real `App` (`actix_web::test`): status, whether the
+//! handler ran, and the exact bytes it received through each body extractor.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::{test, web, App, HttpResponse};
+use common::{body_with_id, ALL, P};
+use futures_util::StreamExt;
+use webhook_guard::actix::VerifyWebhook;
+use webhook_guard::{Verified, Verifier};
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn req(path: &str, headers: &[(String, String)], body: Vec<u8>) -> actix_http::Request {
+    let mut r = test::TestRequest::post().uri(path);
+    for (k, v) in headers {
+        r = r.insert_header((k.as_str(), v.as_str()));
+    }
+    r.set_payload(body).to_request()
+}
+
+#[derive(serde::Deserialize)]
+struct Event {
+    id: String,
+}
+
+#[actix_web::test]
+async fn exact_bytes_through_bytes_json_and_payload_extractors() {
+    for p in ALL {
+        let secret = p.secret(0);
+        let verifier = p.verifier(std::slice::from_ref(&secret));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let (c1, c2, c3) = (calls.clone(), calls.clone(), calls.clone());
+        let app =
+            test::init_service(
+                App::new().service(
+                    web::scope("")
+                        .wrap(VerifyWebhook::new(verifier))
+                        .route(
+                            "/bytes",
+                            web::post().to(move |v: Verified, body: web::Bytes| {
+                                c1.fetch_add(1, Ordering::SeqCst);
+                                let id = v.event_id().unwrap_or_default().to_string();
+                                async move {
+                                    HttpResponse::Ok().body([id.as_bytes(), b"|", &body].concat())
+                                }
+                            }),
+                        )
+                        .route(
+                            "/json",
+                            web::post().to(move |e: web::Json<Event>| {
+                                c2.fetch_add(1, Ordering::SeqCst);
+                                async move { HttpResponse::Ok().body(e.id.clone()) }
+                            }),
+                        )
+                        .route(
+                            "/payload",
+                            web::post().to(move |mut pl: web::Payload| {
+                                c3.fetch_add(1, Ordering::SeqCst);
+                                async move {
+                                    let mut all = Vec::new();
+                                    while let Some(chunk) = pl.next().await {
+                                        all.extend_from_slice(&chunk.unwrap());
+                                    }
+                                    HttpResponse::Ok().body(all)
+                                }
+                            }),
+                        ),
+                ),
+            )
+            .await;
+        let body = body_with_id("evt_7");
+        let headers = p.sign(&secret, &body, now(), "evt_7");
+        let got = test::call_and_read_body(&app, req("/bytes", &headers, body.clone())).await;
+        assert_eq!(
+            &got[..],
+            [b"evt_7|".as_slice(), &body].concat().as_slice(),
+            "{p:?}"
+        );
+        let mut h = headers.clone();
+        h.push(("content-type".into(), "application/json".into()));
+        let got = test::call_and_read_body(&app, req("/json", &h, body.clone())).await;
+        assert_eq!(&got[..], b"evt_7", "{p:?}");
+        let got = test::call_and_read_body(&app, req("/payload", &headers, body.clone())).await;
+        assert_eq!(&got[..], &body[..], "{p:?}");
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+        // Rejections: same statuses and codes as the Tower side; the handler never runs.
+        let forged = p.sign(&p.secret(1), &body, now(), "evt_7");
+        let resp = test::call_service(&app, req("/bytes", &forged, body.clone())).await;
+        assert_eq!(resp.status(), 401, "{p:?}");
+        let json: serde_json::Value = test::read_body_json(resp).await;
+        assert_eq!(json["error"], "invalid_signature");
+        let resp = test::call_service(&app, req("/bytes", &[], body.clone())).await;
+        assert_eq!(resp.status(), 401, "{p:?}");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            3,
+            "{p:?}: handler ran for a rejected request"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn oversized_body_is_413() {
+    let secret = P::GitHub.secret(0);
+    let verifier = Verifier::github(secret.as_str())
+        .max_body_size(100)
+        .build()
+        .unwrap();
+    let app = test::init_service(
+        App::new().service(
+            web::resource("/h")
+                .wrap(VerifyWebhook::new(verifier))
+                .route(web::post().to(|| async { HttpResponse::Ok().finish() })),
+        ),
+    )
+    .await;
+    let body = vec![b'x'; 101];
+    let headers = P::GitHub.sign(&secret, &body, now(), "d");
+    let resp = test::call_service(&app, req("/h", &headers, body)).await;
+    assert_eq!(resp.status(), 413);
+    let body = vec![b'x'; 100];
+    let headers = P::GitHub.sign(&secret, &body, now(), "d");
+    assert_eq!(
+        test::call_service(&app, req("/h", &headers, body))
+            .await
+            .status(),
+        200
+    );
+}
+
+#[actix_web::test]
+async fn extractor_without_middleware_is_500_and_option_is_none() {
+    let app = test::init_service(
+        App::new()
+            .route("/needs", web::post().to(|_: Verified| async { "ran" }))
+            .route(
+                "/maybe",
+                web::post()
+                    .to(|v: Option<Verified>| async move { format!("verified={}", v.is_some()) }),
+            ),
+    )
+    .await;
+    let resp = test::call_service(&app, test::TestRequest::post().uri("/needs").to_request()).await;
+    assert_eq!(resp.status(), 500);
+    let body = test::read_body(resp).await;
+    assert!(String::from_utf8_lossy(&body).contains("VerifyWebhook"));
+    let body =
+        test::call_and_read_body(&app, test::TestRequest::post().uri("/maybe").to_request()).await;
+    assert_eq!(&body[..], b"verified=false");
+}
