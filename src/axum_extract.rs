@@ -33,7 +33,7 @@ impl std::error::Error for MissingVerifyLayer {}
 impl IntoResponse for MissingVerifyLayer {
     fn into_response(self) -> Response {
         tracing::error!("{}", Self::MESSAGE);
-        let (_, body) = Rejection::custom(500, "missing_verify_layer", Self::MESSAGE).into_parts();
+        let (_, body) = Rejection::custom(500, "missing_webhook_guard", Self::MESSAGE).into_parts();
         let mut response = Response::new(axum_core::body::Body::from(body));
         *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
         response

@@ -1,5 +1,5 @@
 //! Verify signed webhook deliveries before your handler sees them.
-#![cfg_attr(feature = "axum", doc = include_str!("../README.md"))]
+#![cfg_attr(all(feature = "axum", feature = "actix-web"), doc = include_str!("../README.md"))]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

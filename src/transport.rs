@@ -14,10 +14,7 @@ use crate::verifier::{Verified, Verifier};
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `true` when `Content-Length` declares more than the verifier accepts: refuse before reading.
-pub(crate) fn declared_too_large<H: HeaderLookup + ?Sized>(
-    headers: &H,
-    verifier: &Verifier,
-) -> bool {
+fn declared_too_large<H: HeaderLookup + ?Sized>(headers: &H, verifier: &Verifier) -> bool {
     match headers.lookup("content-length") {
         Lookup::One(v) => std::str::from_utf8(v)
             .ok()
@@ -28,10 +25,7 @@ pub(crate) fn declared_too_large<H: HeaderLookup + ?Sized>(
 }
 
 /// Runs a body read under the read timeout (when a Tokio runtime is present).
-pub(crate) async fn with_timeout<F>(
-    timeout: Option<Duration>,
-    read: F,
-) -> Result<Bytes, VerifyError>
+async fn with_timeout<F>(timeout: Option<Duration>, read: F) -> Result<Bytes, VerifyError>
 where
     F: Future<Output = Result<Bytes, VerifyError>>,
 {
@@ -47,7 +41,7 @@ where
 }
 
 /// Verifies the complete body and keeps it in the facts for lazy body-id lookups.
-pub(crate) fn verify<H: HeaderLookup + ?Sized>(
+fn verify<H: HeaderLookup + ?Sized>(
     verifier: &Verifier,
     headers: &H,
     body: &Bytes,
@@ -55,6 +49,27 @@ pub(crate) fn verify<H: HeaderLookup + ?Sized>(
     let mut verified = verifier.verify(headers, body)?;
     verified.attach_body(body.clone());
     Ok(verified)
+}
+
+/// Everything both adapters do before the handler, in order: refuse a declared length over the
+/// limit without reading, read the body (the adapter's `read` stops past the limit) under the
+/// read timeout, then verify headers and bytes.
+pub(crate) async fn read_and_verify<H, F>(
+    verifier: &Verifier,
+    headers: &H,
+    read_timeout: Option<Duration>,
+    read: F,
+) -> Result<(Verified, Bytes), VerifyError>
+where
+    H: HeaderLookup + ?Sized,
+    F: Future<Output = Result<Bytes, VerifyError>>,
+{
+    if declared_too_large(headers, verifier) {
+        return Err(VerifyError::from_kind(ErrorKind::BodyTooLarge));
+    }
+    let bytes = with_timeout(read_timeout, read).await?;
+    let verified = verify(verifier, headers, &bytes)?;
+    Ok((verified, bytes))
 }
 
 /// Logs a rejection (kind and configured header only; never request bytes).

@@ -159,3 +159,116 @@ async fn extractor_without_middleware_is_500_and_option_is_none() {
         test::call_and_read_body(&app, test::TestRequest::post().uri("/maybe").to_request()).await;
     assert_eq!(&body[..], b"verified=false");
 }
+
+/// What a client gets back, with any `Content-Encoding: gzip` undone.
+async fn call_decoded<S, B>(
+    app: &S,
+    req: actix_http::Request,
+) -> (u16, Option<String>, bool, Vec<u8>)
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    use std::io::Read;
+    let resp = test::call_service(app, req).await;
+    let status = resp.status().as_u16();
+    let stacked = resp
+        .headers()
+        .get("x-stacked")
+        .map(|v| v.to_str().unwrap().to_string());
+    let gzip = resp
+        .headers()
+        .get("content-encoding")
+        .is_some_and(|v| v == "gzip");
+    let raw = test::read_body(resp).await.to_vec();
+    let body = if gzip {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&raw[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    } else {
+        raw
+    };
+    (status, stacked, gzip, body)
+}
+
+#[actix_web::test]
+async fn stacks_with_logger_compress_and_default_headers_in_either_order() {
+    use actix_web::middleware::{Compress, DefaultHeaders, Logger};
+
+    let p = P::Stripe;
+    let secret = p.secret(0);
+    let verifier = p.verifier(std::slice::from_ref(&secret));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let handler = {
+        let calls = calls.clone();
+        move |body: web::Bytes| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async move { HttpResponse::Ok().body(body) }
+        }
+    };
+    let defaults = || DefaultHeaders::new().add(("x-stacked", "yes"));
+    // The guard innermost: Logger, Compress and DefaultHeaders see its answers.
+    let inner = test::init_service(
+        App::new().service(
+            web::resource("/h")
+                .wrap(VerifyWebhook::new(verifier.clone()))
+                .wrap(Logger::default())
+                .wrap(Compress::default())
+                .wrap(defaults())
+                .route(web::post().to(handler.clone())),
+        ),
+    )
+    .await;
+    // The guard outermost: it sees the request first and wraps the others' responses.
+    let outer = test::init_service(
+        App::new().service(
+            web::resource("/h")
+                .wrap(defaults())
+                .wrap(Compress::default())
+                .wrap(Logger::default())
+                .wrap(VerifyWebhook::new(verifier))
+                .route(web::post().to(handler)),
+        ),
+    )
+    .await;
+
+    // Large and repetitive, so that Compress really compresses it.
+    let body = [body_with_id("evt_s"), vec![b' '; 4096]].concat();
+    let gzip = ("accept-encoding", "gzip");
+    for (order, app) in [("guard inner", &inner), ("guard outer", &outer)] {
+        let mut headers = p.sign(&secret, &body, now(), "evt_s");
+        headers.push((gzip.0.into(), gzip.1.into()));
+        let (status, stacked, gzipped, echoed) =
+            call_decoded(app, req("/h", &headers, body.clone())).await;
+        assert_eq!(status, 200, "{order}");
+        assert!(gzipped, "{order}: Compress did not run");
+        assert_eq!(
+            echoed, body,
+            "{order}: the handler must see the exact bytes"
+        );
+        assert_eq!(stacked.as_deref(), Some("yes"), "{order}");
+
+        let forged = p.sign(&p.secret(1), &body, now(), "evt_s");
+        let mut headers = forged.clone();
+        headers.push((gzip.0.into(), gzip.1.into()));
+        let (status, stacked, _, answer) =
+            call_decoded(app, req("/h", &headers, body.clone())).await;
+        assert_eq!(status, 401, "{order}");
+        // A rejection is answered by the guard itself: middleware inside it never runs.
+        let inside = order == "guard outer";
+        assert_eq!(stacked.is_none(), inside, "{order}");
+        let json: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+        assert_eq!(json["error"], "invalid_signature", "{order}");
+    }
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "one handler call per valid delivery"
+    );
+}

@@ -68,11 +68,24 @@ impl HeaderLookup for HeaderMap {
     }
 }
 
+/// Builds a rejection response from an error.
+type RejectFn = Rc<dyn Fn(&VerifyError) -> HttpResponse>;
+
 /// Middleware factory: `.wrap(VerifyWebhook::new(verifier))`. Cheap to clone.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct VerifyWebhook {
     verifier: Verifier,
     read_timeout: Option<Duration>,
+    reject: Option<RejectFn>,
+}
+
+impl std::fmt::Debug for VerifyWebhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyWebhook")
+            .field("verifier", &self.verifier)
+            .field("read_timeout", &self.read_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl VerifyWebhook {
@@ -81,12 +94,27 @@ impl VerifyWebhook {
         VerifyWebhook {
             verifier,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
+            reject: None,
         }
     }
 
     /// How long the whole body may take to arrive (default 30 s); `None` disables the timeout.
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// Replaces the default JSON rejection with your own response. The function receives the
+    /// error (never request data) and must not leak anything the attacker should not learn. The
+    /// [`VerifyError`] is still added to the response extensions.
+    ///
+    /// The factory closure of `HttpServer::new` runs once per worker, so this function is
+    /// installed per worker too; it need not be `Send`.
+    pub fn on_rejection<F>(mut self, f: F) -> Self
+    where
+        F: Fn(&VerifyError) -> HttpResponse + 'static,
+    {
+        self.reject = Some(Rc::new(f));
         self
     }
 
@@ -130,14 +158,19 @@ impl<S> std::fmt::Debug for VerifyWebhookMiddleware<S> {
 }
 
 /// The rejection response, from the same mapping as the Tower layer.
-fn rejection(verifier: &Verifier, error: VerifyError) -> HttpResponse {
-    transport::log_rejection(verifier, &error);
-    let (status, body) = Rejection::from_error(&error).into_parts();
-    let mut response = HttpResponse::build(
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-    )
-    .insert_header((CONTENT_TYPE, JSON))
-    .body(body);
+fn rejection(config: &VerifyWebhook, error: VerifyError) -> HttpResponse {
+    transport::log_rejection(&config.verifier, &error);
+    let mut response = match &config.reject {
+        Some(f) => f(&error),
+        None => {
+            let (status, body) = Rejection::from_error(&error).into_parts();
+            HttpResponse::build(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            )
+            .insert_header((CONTENT_TYPE, JSON))
+            .body(body)
+        }
+    };
     response.extensions_mut().insert(error);
     response
 }
@@ -173,20 +206,14 @@ where
         let config = self.config.clone();
         Box::pin(async move {
             let verifier = &config.verifier;
-            let checked = if transport::declared_too_large(req.headers(), verifier) {
-                Err(VerifyError::from_kind(ErrorKind::BodyTooLarge))
-            } else {
-                let read = read_payload(req.take_payload(), verifier.max_body_size());
-                match transport::with_timeout(config.read_timeout, read).await {
-                    Ok(bytes) => transport::verify(verifier, req.headers(), &bytes)
-                        .map(|verified| (verified, bytes)),
-                    Err(e) => Err(e),
-                }
-            };
+            let read = read_payload(req.take_payload(), verifier.max_body_size());
+            let checked =
+                transport::read_and_verify(verifier, req.headers(), config.read_timeout, read)
+                    .await;
             let (verified, bytes) = match checked {
                 Ok(v) => v,
                 Err(e) => {
-                    let response = rejection(verifier, e);
+                    let response = rejection(&config, e);
                     return Ok(req.into_response(response).map_into_right_body());
                 }
             };
@@ -222,8 +249,7 @@ impl ResponseError for MissingVerifyMiddleware {
 
     fn error_response(&self) -> HttpResponse {
         tracing::error!("{}", Self::MESSAGE);
-        let (_, body) =
-            Rejection::custom(500, "missing_verify_middleware", Self::MESSAGE).into_parts();
+        let (_, body) = Rejection::custom(500, "missing_webhook_guard", Self::MESSAGE).into_parts();
         HttpResponse::InternalServerError()
             .insert_header((CONTENT_TYPE, JSON))
             .body(body)

@@ -222,16 +222,10 @@ where
             inner: Box::pin(async move {
                 let (mut parts, body) = request.into_parts();
                 let verifier = &config.verifier;
-                if transport::declared_too_large(&parts.headers, verifier) {
-                    let error = VerifyError::from_kind(ErrorKind::BodyTooLarge);
-                    return Ok(reject(&config, error));
-                }
                 let read = read_body(body, verifier.max_body_size());
-                let checked = match transport::with_timeout(config.read_timeout, read).await {
-                    Ok(bytes) => transport::verify(verifier, &parts.headers, &bytes)
-                        .map(|verified| (verified, bytes)),
-                    Err(e) => Err(e),
-                };
+                let checked =
+                    transport::read_and_verify(verifier, &parts.headers, config.read_timeout, read)
+                        .await;
                 let (verified, bytes) = match checked {
                     Ok(v) => v,
                     Err(e) => return Ok(reject(&config, e)),

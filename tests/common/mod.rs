@@ -8,6 +8,13 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use webhook_guard::Verifier;
 
+/// Settings that differ from the defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Opts {
+    pub tolerance: Option<std::time::Duration>,
+    pub max_body: Option<usize>,
+}
+
 /// A fixed "now" for deterministic tests.
 pub const NOW: u64 = 1_700_000_000;
 
@@ -76,26 +83,51 @@ impl P {
     }
 
     pub fn verifier(self, secrets: &[String]) -> Verifier {
+        self.verifier_opts(secrets, Opts::default())
+    }
+
+    /// A verifier for `secrets` with non-default settings.
+    pub fn verifier_opts(self, secrets: &[String], o: Opts) -> Verifier {
         let (first, rest) = secrets.split_first().unwrap();
+        macro_rules! finish {
+            ($b:expr) => {{
+                let mut b = $b.secrets(rest);
+                if let Some(t) = o.tolerance {
+                    b = b.tolerance(t);
+                }
+                if let Some(m) = o.max_body {
+                    b = b.max_body_size(m);
+                }
+                b.build()
+            }};
+        }
         let v = match self {
-            P::Stripe => Verifier::stripe(first.as_str()).secrets(rest).build(),
-            P::GitHub => Verifier::github(first.as_str()).secrets(rest).build(),
-            P::Standard => Verifier::standard_webhooks(first.as_str())
-                .secrets(rest)
-                .build(),
-            P::Slack => Verifier::slack(first.as_str()).secrets(rest).build(),
-            P::Shopify => Verifier::shopify(first.as_str()).secrets(rest).build(),
-            P::Generic => Verifier::hmac("acme", first.as_str())
-                .secrets(rest)
+            P::Stripe => finish!(Verifier::stripe(first.as_str())),
+            P::GitHub => finish!(Verifier::github(first.as_str())),
+            P::Standard => finish!(Verifier::standard_webhooks(first.as_str())),
+            P::Slack => finish!(Verifier::slack(first.as_str())),
+            P::Shopify => finish!(Verifier::shopify(first.as_str())),
+            P::Generic => finish!(Verifier::hmac("acme", first.as_str())
                 .signature_header("X-Signature")
                 .signature_prefix("sha256=")
                 .signature_separator(',')
                 .timestamp_header("X-Timestamp")
                 .sign_timestamp_then_body(".")
-                .event_id_header("X-Acme-Id")
-                .build(),
+                .event_id_header("X-Acme-Id")),
         };
         v.unwrap()
+    }
+
+    /// The name the verifier reports (`Provider::name`).
+    pub fn name(self) -> &'static str {
+        match self {
+            P::Stripe => "stripe",
+            P::GitHub => "github",
+            P::Standard => "standard-webhooks",
+            P::Slack => "slack",
+            P::Shopify => "shopify",
+            P::Generic => "acme",
+        }
     }
 
     /// The raw MAC the provider computes with `secret` (in provider form).
