@@ -5,9 +5,8 @@ use std::convert::Infallible;
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::request::Parts;
-use http::{header, HeaderValue, StatusCode};
 
-use crate::response::{Rejection, CONTENT_TYPE};
+use crate::response::Rejection;
 use crate::verifier::Verified;
 
 /// Rejection of the [`Verified`] extractor when no
@@ -33,13 +32,12 @@ impl std::error::Error for MissingVerifyLayer {}
 impl IntoResponse for MissingVerifyLayer {
     fn into_response(self) -> Response {
         tracing::error!("{}", Self::MESSAGE);
-        let (_, body) = Rejection::custom(500, "missing_webhook_guard", Self::MESSAGE).into_parts();
-        let mut response = Response::new(axum_core::body::Body::from(body));
-        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-        response
+        crate::tower::to_response(Rejection::custom(
+            500,
+            "missing_webhook_guard",
+            Self::MESSAGE,
+        ))
+        .map(axum_core::body::Body::new)
     }
 }
 

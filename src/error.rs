@@ -35,6 +35,12 @@ pub enum ErrorKind {
     BodyReadFailed,
     /// The body did not arrive within the configured read timeout. `408`.
     BodyReadTimeout,
+    /// The same delivery is being handled right now (a dedupe reservation is held). `409`, with
+    /// `Retry-After`: the provider should try again later, and must not count this as delivered.
+    DeliveryInFlight,
+    /// The dedupe store could not be reached, so the delivery cannot be handled exactly once.
+    /// `503` (fail closed): the provider retries later.
+    StoreUnavailable,
 }
 
 impl ErrorKind {
@@ -54,7 +60,9 @@ impl ErrorKind {
             | ErrorKind::TimestampTooOld
             | ErrorKind::TimestampInFuture => 401,
             ErrorKind::BodyReadTimeout => 408,
+            ErrorKind::DeliveryInFlight => 409,
             ErrorKind::BodyTooLarge => 413,
+            ErrorKind::StoreUnavailable => 503,
         }
     }
 
@@ -69,6 +77,8 @@ impl ErrorKind {
             ErrorKind::BodyTooLarge => "body_too_large",
             ErrorKind::BodyReadFailed => "body_read_failed",
             ErrorKind::BodyReadTimeout => "body_read_timeout",
+            ErrorKind::DeliveryInFlight => "delivery_in_flight",
+            ErrorKind::StoreUnavailable => "dedupe_store_unavailable",
         }
     }
 
@@ -83,6 +93,8 @@ impl ErrorKind {
             ErrorKind::BodyTooLarge => "the body exceeds the size limit",
             ErrorKind::BodyReadFailed => "the body could not be read",
             ErrorKind::BodyReadTimeout => "the body was not received in time",
+            ErrorKind::DeliveryInFlight => "this delivery is being handled; retry later",
+            ErrorKind::StoreUnavailable => "the dedupe store is unavailable; retry later",
         }
     }
 }
@@ -113,18 +125,35 @@ impl fmt::Display for ErrorKind {
 pub struct VerifyError {
     kind: ErrorKind,
     header: Option<HeaderName>,
+    retry_after: Option<u32>,
 }
 
 impl VerifyError {
     pub(crate) const fn new(kind: ErrorKind) -> Self {
-        VerifyError { kind, header: None }
+        VerifyError {
+            kind,
+            header: None,
+            retry_after: None,
+        }
     }
 
     pub(crate) fn with_header(kind: ErrorKind, header: &HeaderName) -> Self {
         VerifyError {
             kind,
             header: Some(header.clone()),
+            retry_after: None,
         }
+    }
+
+    /// The same error, answered with a `Retry-After` of `seconds`.
+    pub const fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Seconds the client should wait before retrying (the `Retry-After` header), if any.
+    pub const fn retry_after(&self) -> Option<u32> {
+        self.retry_after
     }
 
     /// Builds an error of the given kind, for adapters and custom stores.
@@ -210,4 +239,13 @@ pub enum ConfigError {
     /// The body size limit is zero.
     #[error("the body size limit must be at least 1 byte")]
     ZeroBodyLimit,
+    /// A dedupe lease is shorter than 1 ms, or the retention is shorter than the lease.
+    #[error("the dedupe lease must be at least 1 ms and the retention at least the lease")]
+    InvalidDedupeTiming,
+    /// The status answered to duplicates is not 2xx.
+    #[error("the duplicate status must be 2xx, not {0}")]
+    InvalidDuplicateStatus(u16),
+    /// A dedupe namespace is not printable ASCII without `:`.
+    #[error("a dedupe namespace must be printable ASCII without `:`")]
+    InvalidNamespace,
 }

@@ -24,6 +24,9 @@ mod verifier;
 #[cfg(any(feature = "tower", feature = "actix-web"))]
 mod transport;
 
+#[cfg(feature = "dedupe")]
+pub mod dedupe;
+
 #[cfg(feature = "tower")]
 pub mod tower;
 

@@ -72,8 +72,9 @@ impl Keys {
     }
 
     /// Computes one MAC per secret over what `feed` writes, and compares it in constant time with
-    /// every candidate. Returns the index of the first secret that matched any candidate.
-    pub(crate) fn find_match<F, C>(&self, feed: F, candidates: C) -> Option<usize>
+    /// every candidate. Returns the index of the first secret that matched any candidate, and
+    /// the first bytes of the matching MAC (a fingerprint of the signed content).
+    pub(crate) fn find_match<F, C>(&self, feed: F, candidates: C) -> Option<(usize, Fingerprint)>
     where
         F: Fn(&mut dyn FnMut(&[u8])),
         C: Fn(&mut dyn FnMut(&[u8])),
@@ -86,7 +87,11 @@ impl Keys {
     }
 }
 
-fn find<M, F, C>(keys: &[M], feed: F, candidates: C) -> Option<usize>
+/// The first 16 bytes of a matching MAC: it identifies the signed content (the sender put the
+/// whole MAC in its header, so it is no secret).
+pub(crate) type Fingerprint = [u8; 16];
+
+fn find<M, F, C>(keys: &[M], feed: F, candidates: C) -> Option<(usize, Fingerprint)>
 where
     M: Mac + Clone,
     F: Fn(&mut dyn FnMut(&[u8])),
@@ -104,7 +109,12 @@ where
             matched |= tag.ct_eq(candidate);
         });
         if bool::from(matched) {
-            return Some(index);
+            let mut fingerprint = [0; 16];
+            // Every supported MAC is at least 20 bytes long.
+            if let Some(head) = tag.get(..16) {
+                fingerprint.copy_from_slice(head);
+            }
+            return Some((index, fingerprint));
         }
     }
     None

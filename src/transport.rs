@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::dedupe::{Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
 use crate::verifier::{Verified, Verifier};
@@ -70,6 +71,14 @@ where
     let bytes = with_timeout(read_timeout, read).await?;
     let verified = verify(verifier, headers, &bytes)?;
     Ok((verified, bytes))
+}
+
+/// Asks the dedupe store (if any) whether the verified delivery may reach the handler.
+pub(crate) async fn admit(dedupe: Option<&Dedupe>, verified: &Verified) -> Gate {
+    match dedupe {
+        Some(d) => d.admit(verified).await,
+        None => Gate::Open(None),
+    }
 }
 
 /// Logs a rejection (kind and configured header only; never request bytes).

@@ -393,7 +393,7 @@ impl Verifier {
                 }
             });
         };
-        let secret_index = keys.find_match(feed, candidates).ok_or_else(|| {
+        let (secret_index, fingerprint) = keys.find_match(feed, candidates).ok_or_else(|| {
             VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header)
         })?;
 
@@ -412,6 +412,7 @@ impl Verifier {
             event_id,
             timestamp,
             secret_index,
+            fingerprint,
         })
     }
 
@@ -581,6 +582,7 @@ pub struct Verified {
     event_id: EventId,
     timestamp: Option<u64>,
     secret_index: usize,
+    fingerprint: crate::mac::Fingerprint,
 }
 
 impl fmt::Debug for Verified {
@@ -639,6 +641,12 @@ impl Verified {
     /// rotation this tells you when the old secret stops being used.
     pub fn secret_index(&self) -> usize {
         self.secret_index
+    }
+
+    /// The matching signature's first bytes, in hex: identifies the signed content.
+    #[cfg_attr(not(feature = "dedupe"), allow(dead_code))]
+    pub(crate) fn fingerprint_hex(&self) -> String {
+        hex::encode(self.fingerprint)
     }
 
     /// Keeps the verified body so that body-borne event ids can be read lazily.

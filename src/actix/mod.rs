@@ -45,15 +45,16 @@ use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
+use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
+use crate::dedupe::{self, Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
-use crate::response::{Rejection, CONTENT_TYPE as JSON};
+use crate::response::Rejection;
 use crate::transport::{self, DEFAULT_READ_TIMEOUT};
 use crate::verifier::{Verified, Verifier};
 
@@ -77,6 +78,7 @@ pub struct VerifyWebhook {
     verifier: Verifier,
     read_timeout: Option<Duration>,
     reject: Option<RejectFn>,
+    dedupe: Option<Dedupe>,
 }
 
 impl std::fmt::Debug for VerifyWebhook {
@@ -84,6 +86,7 @@ impl std::fmt::Debug for VerifyWebhook {
         f.debug_struct("VerifyWebhook")
             .field("verifier", &self.verifier)
             .field("read_timeout", &self.read_timeout)
+            .field("dedupe", &self.dedupe)
             .finish_non_exhaustive()
     }
 }
@@ -95,7 +98,18 @@ impl VerifyWebhook {
             verifier,
             read_timeout: Some(DEFAULT_READ_TIMEOUT),
             reject: None,
+            dedupe: None,
         }
+    }
+
+    /// Lets each verified delivery reach the handler successfully once (see
+    /// [`dedupe`](crate::dedupe)): `409` with `Retry-After` while a duplicate is in flight,
+    /// `200` with `webhook-guard-duplicate: true` after it was handled, `503` if the store is
+    /// down. Off by default. Build the [`Dedupe`] once, outside `HttpServer::new`, so that every
+    /// worker shares one store.
+    pub fn dedupe(mut self, dedupe: Dedupe) -> Self {
+        self.dedupe = Some(dedupe);
+        self
     }
 
     /// How long the whole body may take to arrive (default 30 s); `None` disables the timeout.
@@ -157,19 +171,24 @@ impl<S> std::fmt::Debug for VerifyWebhookMiddleware<S> {
     }
 }
 
+/// The guard's own answer as an actix response.
+fn to_response(answer: Rejection) -> HttpResponse {
+    let (status, headers, body) = answer.into_parts();
+    let mut response = HttpResponse::build(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    for header in headers {
+        response.insert_header(header);
+    }
+    response.body(body)
+}
+
 /// The rejection response, from the same mapping as the Tower layer.
 fn rejection(config: &VerifyWebhook, error: VerifyError) -> HttpResponse {
     transport::log_rejection(&config.verifier, &error);
     let mut response = match &config.reject {
         Some(f) => f(&error),
-        None => {
-            let (status, body) = Rejection::from_error(&error).into_parts();
-            HttpResponse::build(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            )
-            .insert_header((CONTENT_TYPE, JSON))
-            .body(body)
-        }
+        None => to_response(Rejection::from_error(&error)),
     };
     response.extensions_mut().insert(error);
     response
@@ -217,9 +236,22 @@ where
                     return Ok(req.into_response(response).map_into_right_body());
                 }
             };
+            let reservation = match transport::admit(config.dedupe.as_ref(), &verified).await {
+                Gate::Open(reservation) => reservation,
+                Gate::Duplicate(status) => {
+                    let response = to_response(Rejection::duplicate(status));
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
+                Gate::Refused(e) => {
+                    let response = rejection(&config, e);
+                    return Ok(req.into_response(response).map_into_right_body());
+                }
+            };
             req.extensions_mut().insert(verified);
             req.set_payload(Payload::from(bytes));
+            // An error, a panic or a dropped future drops the reservation: it is released.
             let response = service.call(req).await?;
+            dedupe::settle(reservation, response.status().as_u16()).await;
             Ok(response.map_into_left_body())
         })
     }
@@ -249,10 +281,11 @@ impl ResponseError for MissingVerifyMiddleware {
 
     fn error_response(&self) -> HttpResponse {
         tracing::error!("{}", Self::MESSAGE);
-        let (_, body) = Rejection::custom(500, "missing_webhook_guard", Self::MESSAGE).into_parts();
-        HttpResponse::InternalServerError()
-            .insert_header((CONTENT_TYPE, JSON))
-            .body(body)
+        to_response(Rejection::custom(
+            500,
+            "missing_webhook_guard",
+            Self::MESSAGE,
+        ))
     }
 }
 

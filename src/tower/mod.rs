@@ -51,15 +51,16 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{header, HeaderValue, Request, Response, StatusCode};
+use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use tower_layer::Layer;
 use tower_service::Service;
 
 pub use self::body::ResponseBody;
 pub use self::future::ResponseFuture;
+use crate::dedupe::{self, Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
-use crate::response::{Rejection, CONTENT_TYPE};
+use crate::response::Rejection;
 use crate::transport;
 use crate::verifier::Verifier;
 
@@ -81,6 +82,7 @@ struct Config {
     verifier: Verifier,
     read_timeout: Option<Duration>,
     reject: Option<RejectFn>,
+    dedupe: Option<Dedupe>,
 }
 
 impl fmt::Debug for VerifyWebhookLayer {
@@ -88,6 +90,7 @@ impl fmt::Debug for VerifyWebhookLayer {
         f.debug_struct("VerifyWebhookLayer")
             .field("verifier", &self.config.verifier)
             .field("read_timeout", &self.config.read_timeout)
+            .field("dedupe", &self.config.dedupe)
             .finish_non_exhaustive()
     }
 }
@@ -100,8 +103,18 @@ impl VerifyWebhookLayer {
                 verifier,
                 read_timeout: Some(DEFAULT_READ_TIMEOUT),
                 reject: None,
+                dedupe: None,
             },
         }
+    }
+
+    /// Lets each verified delivery reach the inner service successfully once (see
+    /// [`dedupe`](crate::dedupe)): `409` with `Retry-After` while a duplicate is in flight,
+    /// `200` with `webhook-guard-duplicate: true` after it was handled, `503` if the store is
+    /// down. Off by default.
+    pub fn dedupe(mut self, dedupe: Dedupe) -> Self {
+        self.config.dedupe = Some(dedupe);
+        self
     }
 
     /// How long the whole body may take to arrive (default 30 s); `None` disables the timeout.
@@ -160,21 +173,26 @@ impl<S> VerifyWebhook<S> {
     }
 }
 
+/// The guard's own answer as an http response.
+pub(crate) fn to_response(answer: Rejection) -> Response<Full<Bytes>> {
+    let (status, headers, body) = answer.into_parts();
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
 /// The rejection response for `error`, with the error in the response extensions.
 fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
     transport::log_rejection(&config.verifier, &error);
     let response = match &config.reject {
         Some(f) => f(&error),
-        None => {
-            let (status, body) = Rejection::from_error(&error).into_parts();
-            let mut response = Response::new(Full::new(body));
-            *response.status_mut() =
-                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-            response
-        }
+        None => to_response(Rejection::from_error(&error)),
     };
     let (mut parts, body) = response.into_parts();
     parts.extensions.insert(error);
@@ -203,7 +221,7 @@ where
     ReqBody: http_body::Body + Send + 'static,
     ReqBody::Data: Send,
     ReqBody::Error: Into<BoxError>,
-    ResBody: 'static,
+    ResBody: Send + 'static,
 {
     type Response = Response<ResponseBody<ResBody>>;
     type Error = S::Error;
@@ -230,9 +248,19 @@ where
                     Ok(v) => v,
                     Err(e) => return Ok(reject(&config, e)),
                 };
+                let reservation = match transport::admit(config.dedupe.as_ref(), &verified).await {
+                    Gate::Open(reservation) => reservation,
+                    Gate::Duplicate(status) => {
+                        let response = to_response(Rejection::duplicate(status));
+                        return Ok(response.map(ResponseBody::rejection));
+                    }
+                    Gate::Refused(e) => return Ok(reject(&config, e)),
+                };
                 parts.extensions.insert(verified);
                 let request = Request::from_parts(parts, Full::new(bytes));
+                // An error, a panic or a dropped future drops the reservation: it is released.
                 let response = inner.call(request).await?;
+                dedupe::settle(reservation, response.status().as_u16()).await;
                 Ok(response.map(ResponseBody::service))
             }),
         }

@@ -1,0 +1,340 @@
+//! [`MemoryStore`]: a bounded in-process store on `quick_cache`.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use quick_cache::sync::{Cache, EntryAction, EntryResult};
+use quick_cache::{DefaultHashBuilder, Lifecycle, UnitWeighter};
+use sha2::{Digest, Sha256};
+
+use super::{DedupeStore, Reserve, StoreError, StoreFuture, Token};
+
+/// Default bound on the number of keys: 100 000.
+pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
+
+/// A store key: the first 16 bytes of SHA-256 of the text key (fixed size, no allocation per
+/// entry; a collision would need 2^64 keys).
+type Key = [u8; 16];
+
+/// One entry: 16 bytes.
+#[derive(Clone, Copy)]
+struct Slot {
+    /// Milliseconds since the store's epoch at which the lease or the retention ends.
+    until_ms: u64,
+    /// The holder's token, or 0 once committed.
+    holder: u64,
+}
+
+impl Slot {
+    fn committed(self) -> bool {
+        self.holder == 0
+    }
+}
+
+#[derive(Clone)]
+struct Life {
+    epoch: Instant,
+    evicted: Arc<AtomicU64>,
+}
+
+impl Life {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+}
+
+impl Lifecycle<Key, Slot> for Life {
+    type RequestState = ();
+
+    /// A live reservation is never evicted: evicting it would let a duplicate in while the
+    /// first attempt is still running.
+    fn is_pinned(&self, _key: &Key, slot: &Slot) -> bool {
+        !slot.committed() && slot.until_ms > self.now_ms()
+    }
+
+    fn on_evict(&self, _state: &mut (), _key: Key, slot: Slot) {
+        if slot.committed() && slot.until_ms > self.now_ms() {
+            let n = self.evicted.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_power_of_two() {
+                tracing::warn!(
+                    evicted = n,
+                    "dedupe memory store full: evicting handled keys before their retention ends"
+                );
+            }
+        }
+    }
+}
+
+/// The in-memory dedupe store: bounded, with TTL expiry, shared by every clone.
+///
+/// - At most `max_entries` keys (default 100 000). When it is full of handled keys, the ones
+///   least worth keeping go first (quick_cache's CLOCK-Pro-like policy: the oldest keys never
+///   seen again), and each early eviction is counted ([`MemoryStore::evicted`]) and logged.
+/// - A reservation whose lease is live is **never** evicted, even when the store is full.
+/// - Leases and retention expire by time; an expired key is free again.
+/// - One process only: with several replicas, use `RedisStore`. In actix-web, build it once
+///   outside `HttpServer::new` and clone it into every worker.
+///
+/// About 100 bytes per retained key (see BENCHMARKS.md).
+///
+/// ```
+/// use webhook_guard::dedupe::{DedupeStore, MemoryStore, Reserve, Token};
+/// use std::time::Duration;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let store = MemoryStore::new(1000);
+/// let lease = Duration::from_secs(60);
+/// let t1 = Token::fresh();
+/// assert_eq!(store.reserve("k", t1, lease).await?, Reserve::Reserved);
+/// assert!(matches!(store.reserve("k", Token::fresh(), lease).await?, Reserve::InFlight { .. }));
+/// assert!(store.commit("k", t1, Duration::from_secs(3600)).await?);
+/// assert_eq!(store.reserve("k", Token::fresh(), lease).await?, Reserve::Done);
+/// # Ok::<(), webhook_guard::dedupe::StoreError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct MemoryStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    cache: Cache<Key, Slot, UnitWeighter, DefaultHashBuilder, Life>,
+    life: Life,
+    max_entries: usize,
+}
+
+impl fmt::Debug for MemoryStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemoryStore")
+            .field("len", &self.len())
+            .field("max_entries", &self.inner.max_entries)
+            .field("evicted", &self.evicted())
+            .finish()
+    }
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new(DEFAULT_MAX_ENTRIES)
+    }
+}
+
+fn digest(key: &str) -> Key {
+    let hash = Sha256::digest(key.as_bytes());
+    let mut out = [0; 16];
+    if let Some(head) = hash.get(..16) {
+        out.copy_from_slice(head);
+    }
+    out
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The low half of a token; never 0, which marks a committed slot.
+fn holder(token: Token) -> u64 {
+    (token.get() as u64).max(1)
+}
+
+impl MemoryStore {
+    /// A store keeping at most `max_entries` keys (at least 1).
+    pub fn new(max_entries: usize) -> Self {
+        let max_entries = max_entries.max(1);
+        let life = Life {
+            epoch: Instant::now(),
+            evicted: Arc::new(AtomicU64::new(0)),
+        };
+        let cache = Cache::with(
+            max_entries,
+            max_entries as u64,
+            UnitWeighter,
+            DefaultHashBuilder::default(),
+            life.clone(),
+        );
+        MemoryStore {
+            inner: Arc::new(Inner {
+                cache,
+                life,
+                max_entries,
+            }),
+        }
+    }
+
+    /// Keys held now (reservations and handled keys, including expired ones not yet reused).
+    pub fn len(&self) -> usize {
+        self.inner.cache.len()
+    }
+
+    /// `true` if no key is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bound given to [`MemoryStore::new`].
+    pub fn max_entries(&self) -> usize {
+        self.inner.max_entries
+    }
+
+    /// Handled keys evicted before their retention ended because the store was full: each is a
+    /// delivery whose late duplicate would be handled again. Size the store so this stays 0.
+    pub fn evicted(&self) -> u64 {
+        self.inner.life.evicted.load(Ordering::Relaxed)
+    }
+
+    fn reserve_now(&self, key: &str, token: Token, lease: Duration) -> Reserve {
+        let now = self.inner.life.now_ms();
+        let slot = Slot {
+            until_ms: now.saturating_add(millis(lease)),
+            holder: holder(token),
+        };
+        let found = self
+            .inner
+            .cache
+            .entry(&digest(key), Some(Duration::ZERO), |_, old| {
+                if old.until_ms <= now {
+                    EntryAction::ReplaceWithGuard
+                } else if old.committed() {
+                    EntryAction::Retain(Reserve::Done)
+                } else {
+                    EntryAction::Retain(Reserve::InFlight {
+                        retry_after: Duration::from_millis(old.until_ms - now),
+                    })
+                }
+            });
+        match found {
+            EntryResult::Retained(answer) => answer,
+            EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => {
+                match guard.insert(slot) {
+                    Ok(()) => Reserve::Reserved,
+                    // Removed under us by a concurrent insert of the same key: someone else holds it.
+                    Err(_) => Reserve::InFlight { retry_after: lease },
+                }
+            }
+            // Another caller is inserting this very key right now.
+            EntryResult::Timeout | EntryResult::Removed(..) => {
+                Reserve::InFlight { retry_after: lease }
+            }
+        }
+    }
+
+    fn commit_now(&self, key: &str, token: Token, retention: Duration) -> bool {
+        let now = self.inner.life.now_ms();
+        let done = Slot {
+            until_ms: now.saturating_add(millis(retention)),
+            holder: 0,
+        };
+        let mine = holder(token);
+        let found = self
+            .inner
+            .cache
+            .entry(&digest(key), Some(Duration::ZERO), |_, old| {
+                let free = old.until_ms <= now && !old.committed();
+                if old.holder == mine || free {
+                    *old = done;
+                    EntryAction::Retain(true)
+                } else {
+                    EntryAction::Retain(old.committed())
+                }
+            });
+        match found {
+            EntryResult::Retained(ok) => ok,
+            // Our reservation was evicted after its lease expired: record the delivery anyway.
+            EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => {
+                guard.insert(done).is_ok()
+            }
+            EntryResult::Timeout | EntryResult::Removed(..) => false,
+        }
+    }
+
+    fn release_now(&self, key: &str, token: Token) {
+        let mine = holder(token);
+        self.inner
+            .cache
+            .remove_if(&digest(key), |slot| slot.holder == mine);
+    }
+}
+
+impl DedupeStore for MemoryStore {
+    fn reserve<'a>(
+        &'a self,
+        key: &'a str,
+        token: Token,
+        lease: Duration,
+    ) -> StoreFuture<'a, Reserve> {
+        let answer = self.reserve_now(key, token, lease);
+        Box::pin(std::future::ready(Ok(answer)))
+    }
+
+    fn commit<'a>(
+        &'a self,
+        key: &'a str,
+        token: Token,
+        retention: Duration,
+    ) -> StoreFuture<'a, bool> {
+        let answer = self.commit_now(key, token, retention);
+        Box::pin(std::future::ready(Ok(answer)))
+    }
+
+    fn release<'a>(&'a self, key: &'a str, token: Token) -> StoreFuture<'a, ()> {
+        self.release_now(key, token);
+        Box::pin(std::future::ready(Ok::<(), StoreError>(())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEASE: Duration = Duration::from_secs(60);
+    const KEEP: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn reserve_commit_release_cycle() {
+        let store = MemoryStore::new(10);
+        let (a, b) = (Token::fresh(), Token::fresh());
+        assert_eq!(store.reserve_now("k", a, LEASE), Reserve::Reserved);
+        assert!(matches!(
+            store.reserve_now("k", b, LEASE),
+            Reserve::InFlight { .. }
+        ));
+        // A release by someone who does not hold it changes nothing.
+        store.release_now("k", b);
+        assert!(matches!(
+            store.reserve_now("k", b, LEASE),
+            Reserve::InFlight { .. }
+        ));
+        store.release_now("k", a);
+        assert_eq!(store.reserve_now("k", b, LEASE), Reserve::Reserved);
+        assert!(store.commit_now("k", b, KEEP));
+        assert_eq!(store.reserve_now("k", a, LEASE), Reserve::Done);
+        // A late release by the committer does not undo the commit.
+        store.release_now("k", b);
+        assert_eq!(store.reserve_now("k", a, LEASE), Reserve::Done);
+    }
+
+    #[test]
+    fn expired_leases_and_retention_free_the_key() {
+        let store = MemoryStore::new(10);
+        let a = Token::fresh();
+        assert_eq!(
+            store.reserve_now("k", a, Duration::from_millis(1)),
+            Reserve::Reserved
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        let b = Token::fresh();
+        assert_eq!(store.reserve_now("k", b, LEASE), Reserve::Reserved);
+        // The first holder, back after its lease, can neither commit nor release b's hold.
+        assert!(!store.commit_now("k", a, KEEP));
+        store.release_now("k", a);
+        assert!(matches!(
+            store.reserve_now("k", a, LEASE),
+            Reserve::InFlight { .. }
+        ));
+        assert!(store.commit_now("k", b, Duration::from_millis(1)));
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(store.reserve_now("k", a, LEASE), Reserve::Reserved);
+    }
+}

@@ -1,0 +1,492 @@
+//! Idempotency (feature `dedupe`, implied by `tower` and `actix-web`): each delivery reaches
+//! your handler **successfully once**, however often the provider retries it or an attacker
+//! replays it, and a failed attempt never makes a later retry look like a duplicate.
+//!
+//! Providers deliver at least once and retry for hours or days (Stripe for up to three days).
+//! With [`Dedupe`] on a layer or middleware, every *verified* delivery goes through:
+//!
+//! 1. **reserve** its key (provider + namespace + event id) in the [`DedupeStore`], in flight,
+//!    with a lease (default 60 s);
+//! 2. the handler runs;
+//! 3. a `2xx` answer **commits** the key for the retention time (default 72 h); anything else
+//!    (an error status, an error, a panic, or the client going away mid-request) **releases**
+//!    it, so the provider's retry is handled;
+//! 4. a duplicate that arrives while the first is in flight is answered `409` with
+//!    `Retry-After` (never `2xx`: if the first attempt then fails, the provider must retry); a
+//!    duplicate after the commit is answered `200` (configurable) with a
+//!    `webhook-guard-duplicate: true` header, without calling the handler.
+//!
+//! A process that dies mid-handler leaves its reservation behind; the lease expires and the
+//! provider's retry goes through. If the store cannot be reached the answer is `503` (fail
+//! closed: the provider retries later); [`DedupeBuilder::fail_open`] is the explicit opt-out.
+//! Unverified requests never reach the store: the key is only derived from a [`Verified`]
+//! delivery.
+//!
+//! ```
+//! use webhook_guard::dedupe::{Dedupe, MemoryStore};
+//! use webhook_guard::{tower::VerifyWebhookLayer, Verifier};
+//!
+//! let store = MemoryStore::new(100_000); // build once, share between routes
+//! let stripe = Verifier::stripe("whsec_test").build()?;
+//! let layer = VerifyWebhookLayer::new(stripe)
+//!     .dedupe(Dedupe::builder(store.clone()).namespace("billing").build()?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Stores: [`MemoryStore`] (bounded, one process) and, with feature `redis`,
+//! [`RedisStore`](redis::RedisStore) (several replicas). Implement [`DedupeStore`] for others.
+
+mod memory;
+#[cfg(feature = "redis")]
+pub mod redis;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub use self::memory::MemoryStore;
+use crate::error::{ConfigError, ErrorKind, VerifyError};
+use crate::verifier::Verified;
+
+/// Default lease of an in-flight reservation: 60 seconds.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(60);
+/// Default retention of a handled delivery's key: 72 hours (Stripe retries for up to three
+/// days).
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(72 * 3600);
+
+/// The future a [`DedupeStore`] returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// What [`DedupeStore::reserve`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reserve {
+    /// The key was free (or its lease had expired): it is now reserved for the caller.
+    Reserved,
+    /// Another holder is handling this delivery; its lease runs out in `retry_after`.
+    InFlight {
+        /// Time left on the other holder's lease.
+        retry_after: Duration,
+    },
+    /// The delivery was already handled successfully.
+    Done,
+}
+
+/// Identifies one reservation, so that a holder can only commit or release its own: a holder
+/// whose lease expired never deletes the reservation of the one who took over.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Token(u128);
+
+impl Token {
+    /// A token unique within this process, and random across processes.
+    pub fn fresh() -> Token {
+        static COUNTER: AtomicU64 = AtomicU64::new(1);
+        static PROCESS: OnceLock<u64> = OnceLock::new();
+        let process = *PROCESS.get_or_init(|| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            h.write_u32(std::process::id());
+            h.finish()
+        });
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        Token((u128::from(process) << 64) | u128::from(n))
+    }
+
+    /// The token as a number (for stores that keep it).
+    pub fn get(self) -> u128 {
+        self.0
+    }
+
+    /// A token from [`Token::get`]'s value.
+    pub fn from_u128(value: u128) -> Token {
+        Token(value)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Token({:032x})", self.0)
+    }
+}
+
+/// A dedupe store could not answer (unreachable, timed out, protocol error).
+///
+/// Its message never contains a connection string or a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("dedupe store unavailable: {message}")]
+pub struct StoreError {
+    message: String,
+}
+
+impl StoreError {
+    /// An error with a short description (no credentials, no request data).
+    pub fn new(message: impl Into<String>) -> Self {
+        StoreError {
+            message: message.into(),
+        }
+    }
+}
+
+/// Where reservations and handled keys live.
+///
+/// Every operation is atomic with respect to the key. Keys are short printable strings built by
+/// [`Dedupe`] (`<namespace>:<provider>:<event id>`); values are the store's business.
+pub trait DedupeStore: Send + Sync + 'static {
+    /// Reserves `key` for `token` during `lease`, unless it is in flight (with a live lease) or
+    /// done. An expired lease counts as free.
+    fn reserve<'a>(
+        &'a self,
+        key: &'a str,
+        token: Token,
+        lease: Duration,
+    ) -> StoreFuture<'a, Reserve>;
+
+    /// Marks `key` done for `retention`, if `token` still holds it or nobody does. Returns
+    /// `false` if another holder has it now (our lease expired and it was taken over).
+    fn commit<'a>(
+        &'a self,
+        key: &'a str,
+        token: Token,
+        retention: Duration,
+    ) -> StoreFuture<'a, bool>;
+
+    /// Frees `key` if (and only if) `token` still holds it.
+    fn release<'a>(&'a self, key: &'a str, token: Token) -> StoreFuture<'a, ()>;
+}
+
+/// What a delivery is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum KeyBy {
+    /// The provider's event id (the default). Deliveries without one pass through unreserved.
+    #[default]
+    EventId,
+    /// The event id, or for a delivery without one, its signature.
+    EventIdOrSignature,
+    /// The signature: the same signed bytes are handled once. Use it for providers whose id
+    /// header is not signed (GitHub, Shopify) when replays of captured deliveries matter more
+    /// than two legitimate deliveries with byte-identical payloads.
+    Signature,
+}
+
+/// Idempotency for one endpoint: a store and its settings. Cheap to clone; build it once.
+#[derive(Clone)]
+pub struct Dedupe {
+    inner: Arc<Settings>,
+}
+
+struct Settings {
+    store: Arc<dyn DedupeStore>,
+    namespace: Box<str>,
+    lease: Duration,
+    retention: Duration,
+    duplicate_status: u16,
+    fail_open: bool,
+    key_by: KeyBy,
+}
+
+impl fmt::Debug for Dedupe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &*self.inner;
+        f.debug_struct("Dedupe")
+            .field("namespace", &s.namespace)
+            .field("lease", &s.lease)
+            .field("retention", &s.retention)
+            .field("duplicate_status", &s.duplicate_status)
+            .field("fail_open", &s.fail_open)
+            .field("key_by", &s.key_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Dedupe`]; see [`Dedupe::builder`].
+#[must_use = "call .build() to get a Dedupe"]
+pub struct DedupeBuilder {
+    store: Arc<dyn DedupeStore>,
+    namespace: String,
+    lease: Duration,
+    retention: Duration,
+    duplicate_status: u16,
+    fail_open: bool,
+    key_by: KeyBy,
+}
+
+impl fmt::Debug for DedupeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DedupeBuilder")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DedupeBuilder {
+    /// Separates this endpoint's keys from others' in a shared store, e.g. `"billing"`.
+    /// Default: empty (keys are still separated by provider). Use one per endpoint when the
+    /// same provider posts to several endpoints that share a store. Printable ASCII, no `:`.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// How long a reservation holds while the handler runs (default 60 s). Longer than your
+    /// slowest handler; after it, a crashed or stuck attempt no longer blocks retries.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long a handled delivery's key is kept (default 72 h): at least as long as the
+    /// provider retries.
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// The status answered to a duplicate of a handled delivery (default 200). Must be 2xx, so
+    /// that the provider stops retrying.
+    pub fn duplicate_status(mut self, status: u16) -> Self {
+        self.duplicate_status = status;
+        self
+    }
+
+    /// What deliveries are keyed on (default: [`KeyBy::EventId`]).
+    pub fn key_by(mut self, key_by: KeyBy) -> Self {
+        self.key_by = key_by;
+        self
+    }
+
+    /// **Gives up exactly-once when the store is down**: instead of `503`, deliveries are
+    /// handled without a reservation while the store cannot be reached (logged as a warning).
+    /// Off by default.
+    pub fn fail_open(mut self) -> Self {
+        self.fail_open = true;
+        self
+    }
+
+    /// Checks the settings.
+    pub fn build(self) -> Result<Dedupe, ConfigError> {
+        if self.lease < Duration::from_millis(1) || self.retention < self.lease {
+            return Err(ConfigError::InvalidDedupeTiming);
+        }
+        if !(200..300).contains(&self.duplicate_status) {
+            return Err(ConfigError::InvalidDuplicateStatus(self.duplicate_status));
+        }
+        if !self
+            .namespace
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b':')
+        {
+            return Err(ConfigError::InvalidNamespace);
+        }
+        Ok(self.finish())
+    }
+
+    fn finish(self) -> Dedupe {
+        Dedupe {
+            inner: Arc::new(Settings {
+                store: self.store,
+                namespace: self.namespace.into_boxed_str(),
+                lease: self.lease,
+                retention: self.retention,
+                duplicate_status: self.duplicate_status,
+                fail_open: self.fail_open,
+                key_by: self.key_by,
+            }),
+        }
+    }
+}
+
+/// What the guard does with a verified delivery once the store has been asked.
+pub(crate) enum Gate {
+    /// Call the handler; settle the reservation (if any) with its status.
+    Open(Option<Reservation>),
+    /// Already handled: answer with this 2xx status, do not call the handler.
+    Duplicate(u16),
+    /// In flight, or the store is down.
+    Refused(VerifyError),
+}
+
+impl Dedupe {
+    /// Starts a configuration around `store` (any [`DedupeStore`]; clone a store handle to
+    /// share it between endpoints).
+    pub fn builder(store: impl DedupeStore) -> DedupeBuilder {
+        Dedupe::builder_arc(Arc::new(store))
+    }
+
+    /// [`Dedupe::builder`] for a store that is already shared.
+    pub fn builder_arc(store: Arc<dyn DedupeStore>) -> DedupeBuilder {
+        DedupeBuilder {
+            store,
+            namespace: String::new(),
+            lease: DEFAULT_LEASE,
+            retention: DEFAULT_RETENTION,
+            duplicate_status: 200,
+            fail_open: false,
+            key_by: KeyBy::EventId,
+        }
+    }
+
+    /// The default configuration around `store` (see [`DedupeBuilder`] for each default).
+    pub fn new(store: impl DedupeStore) -> Dedupe {
+        // The defaults satisfy every check of `build`.
+        Dedupe::builder(store).finish()
+    }
+
+    /// The store key of a verified delivery, or `None` if it carries nothing to key on.
+    pub fn key_for(&self, verified: &Verified) -> Option<String> {
+        let s = &*self.inner;
+        let id = match s.key_by {
+            KeyBy::EventId => verified.event_id().map(|id| format!("id:{id}")),
+            KeyBy::EventIdOrSignature => verified
+                .event_id()
+                .map(|id| format!("id:{id}"))
+                .or_else(|| Some(format!("sig:{}", verified.fingerprint_hex()))),
+            KeyBy::Signature => Some(format!("sig:{}", verified.fingerprint_hex())),
+        }?;
+        Some(format!(
+            "{}:{}:{id}",
+            s.namespace,
+            verified.provider().name()
+        ))
+    }
+
+    /// Reserves the delivery, or says why the handler must not run.
+    pub(crate) async fn admit(&self, verified: &Verified) -> Gate {
+        let s = &*self.inner;
+        let Some(key) = self.key_for(verified) else {
+            tracing::debug!(provider = %verified.provider(), "no event id: not deduplicated");
+            return Gate::Open(None);
+        };
+        let token = Token::fresh();
+        match s.store.reserve(&key, token, s.lease).await {
+            Ok(Reserve::Reserved) => Gate::Open(Some(Reservation {
+                store: s.store.clone(),
+                key,
+                token,
+                retention: s.retention,
+                settled: false,
+            })),
+            Ok(Reserve::InFlight { retry_after }) => {
+                tracing::debug!(provider = %verified.provider(), "duplicate in flight");
+                let secs =
+                    u32::try_from(retry_after.as_secs().saturating_add(1)).unwrap_or(u32::MAX);
+                Gate::Refused(
+                    VerifyError::from_kind(ErrorKind::DeliveryInFlight).with_retry_after(secs),
+                )
+            }
+            Ok(Reserve::Done) => {
+                tracing::debug!(provider = %verified.provider(), "duplicate of a handled delivery");
+                Gate::Duplicate(s.duplicate_status)
+            }
+            Err(e) if s.fail_open => {
+                tracing::warn!(error = %e, "dedupe store unavailable; failing open as configured");
+                Gate::Open(None)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "dedupe store unavailable; answering 503");
+                Gate::Refused(
+                    VerifyError::from_kind(ErrorKind::StoreUnavailable).with_retry_after(5),
+                )
+            }
+        }
+    }
+}
+
+/// Settles a reservation with the handler's status: commit on 2xx, release otherwise.
+pub(crate) async fn settle(reservation: Option<Reservation>, status: u16) {
+    let Some(r) = reservation else { return };
+    if (200..300).contains(&status) {
+        if let Err(e) = r.commit().await {
+            // The handler's effect happened; a retry after the lease will run it again.
+            tracing::warn!(error = %e, "could not commit a handled delivery");
+        }
+    } else if let Err(e) = r.release().await {
+        tracing::warn!(error = %e, "could not release a failed delivery; its lease will expire");
+    }
+}
+
+/// A reserved delivery. Commit it when the handler succeeded; if it is dropped unsettled (the
+/// handler failed, panicked, or the request was abandoned), it is released in the background.
+pub struct Reservation {
+    store: Arc<dyn DedupeStore>,
+    key: String,
+    token: Token,
+    retention: Duration,
+    settled: bool,
+}
+
+impl fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reservation")
+            .field("key", &self.key)
+            .field("settled", &self.settled)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reservation {
+    /// The store key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Marks the delivery handled for the retention time.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.settled = true;
+        match self
+            .store
+            .commit(&self.key, self.token, self.retention)
+            .await?
+        {
+            true => Ok(()),
+            false => Err(StoreError::new(
+                "the reservation expired and was taken over before the commit",
+            )),
+        }
+    }
+
+    /// Frees the key so that a retry is handled.
+    pub async fn release(mut self) -> Result<(), StoreError> {
+        self.settled = true;
+        self.store.release(&self.key, self.token).await
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let store = self.store.clone();
+        let key = std::mem::take(&mut self.key);
+        let token = self.token;
+        let release = async move {
+            if let Err(e) = store.release(&key, token).await {
+                tracing::warn!(error = %e, "could not release an abandoned delivery; its lease will expire");
+            }
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(release);
+            }
+            Err(_) => {
+                // No runtime (the process is shutting down, or a synchronous caller): poll once.
+                // The memory store completes at once; others let the lease expire.
+                let mut release = std::pin::pin!(release);
+                let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+                if release.as_mut().poll(&mut cx).is_pending() {
+                    tracing::warn!(
+                        "no runtime to release an abandoned delivery; its lease will expire"
+                    );
+                }
+            }
+        }
+    }
+}
