@@ -467,26 +467,21 @@ impl Drop for Reservation {
         let store = self.store.clone();
         let key = std::mem::take(&mut self.key);
         let token = self.token;
-        let release = async move {
+        let mut release = Box::pin(async move {
             if let Err(e) = store.release(&key, token).await {
                 tracing::warn!(error = %e, "could not release an abandoned delivery; its lease will expire");
             }
+        });
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            tracing::warn!("no runtime to release an abandoned delivery; its lease will expire");
+            return;
         };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(release);
-            }
-            Err(_) => {
-                // No runtime (the process is shutting down, or a synchronous caller): poll once.
-                // The memory store completes at once; others let the lease expire.
-                let mut release = std::pin::pin!(release);
-                let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-                if release.as_mut().poll(&mut cx).is_pending() {
-                    tracing::warn!(
-                        "no runtime to release an abandoned delivery; its lease will expire"
-                    );
-                }
-            }
+        // Poll once here, inside the runtime: the memory store releases at once, so a retry
+        // that follows immediately is handled. A store that needs I/O finishes on the runtime.
+        let _entered = handle.enter();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        if release.as_mut().poll(&mut cx).is_pending() {
+            handle.spawn(release);
         }
     }
 }

@@ -1,0 +1,357 @@
+//! Idempotency with the in-memory store, through both adapters: the handler succeeds once per
+//! delivery, failures and abandoned attempts never make a retry look like a duplicate, and only
+//! verified deliveries reach the store.
+
+mod common;
+#[path = "support/dedupe_harness.rs"]
+mod harness;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use common::{body_with_id, P};
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::FutureExt;
+use harness::{actix_app, axum_app, send_axum, Answer, Delivery, Mode, Script};
+use webhook_guard::dedupe::{Dedupe, DedupeStore, KeyBy, MemoryStore, Reserve, Token};
+use webhook_guard::Verifier;
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+const SECRET: &str = "whsec_dedupe_test_secret";
+
+fn verifier() -> Verifier {
+    Verifier::stripe(SECRET).build().unwrap()
+}
+
+/// A Stripe delivery of event `id` (the id is in the body, as Stripe sends it).
+fn delivery(id: &str) -> Delivery {
+    let body = body_with_id(id);
+    Delivery {
+        headers: P::Stripe.sign(SECRET, &body, now(), id),
+        body,
+    }
+}
+
+fn forged(id: &str) -> Delivery {
+    let body = body_with_id(id);
+    Delivery {
+        headers: P::Stripe.sign("whsec_not_the_secret", &body, now(), id),
+        body,
+    }
+}
+
+fn ok() -> Answer {
+    Answer {
+        status: 200,
+        retry_after: None,
+        duplicate: false,
+        error: None,
+    }
+}
+
+fn duplicate() -> Answer {
+    Answer {
+        duplicate: true,
+        error: None,
+        ..ok()
+    }
+}
+
+fn assert_in_flight(a: &Answer) {
+    assert_eq!(a.status, 409, "{a:?}");
+    assert_eq!(a.error.as_deref(), Some("delivery_in_flight"));
+    let secs: u64 = a.retry_after.as_deref().unwrap().parse().unwrap();
+    assert!((1..=61).contains(&secs), "Retry-After {secs}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn axum_hundred_concurrent_duplicates_run_the_handler_once() {
+    let script = Script::default();
+    let app = axum_app(verifier(), Dedupe::new(MemoryStore::new(1000)), &script);
+    script.plan(&[Mode::Gate]);
+    let d = delivery("evt_concurrent");
+    let mut pending: FuturesUnordered<_> = (0..100)
+        .map(|_| {
+            let (app, d) = (app.clone(), d.clone());
+            tokio::spawn(async move { send_axum(&app, &d).await })
+        })
+        .collect();
+    // The first one is held in the handler; all 99 others are turned away meanwhile.
+    for _ in 0..99 {
+        let a = tokio::time::timeout(Duration::from_secs(20), pending.next())
+            .await
+            .expect("duplicates must be answered while the first is in flight")
+            .unwrap()
+            .unwrap();
+        assert_in_flight(&a);
+    }
+    assert_eq!(script.calls(), 1);
+    script.gate.add_permits(1);
+    let first = pending.next().await.unwrap().unwrap();
+    assert_eq!(first, ok());
+    assert_eq!((script.calls(), script.effects()), (1, 1));
+    // Later duplicates are acknowledged without the handler.
+    assert_eq!(send_axum(&app, &d).await, duplicate());
+    assert_eq!(script.calls(), 1);
+}
+
+#[actix_web::test]
+async fn actix_hundred_concurrent_duplicates_run_the_handler_once() {
+    let script = Script::default();
+    let app = actix_app(verifier(), Dedupe::new(MemoryStore::new(1000)), &script).await;
+    script.plan(&[Mode::Gate]);
+    let d = delivery("evt_concurrent");
+    let mut pending: FuturesUnordered<_> = (0..100).map(|_| app.send(&d)).collect();
+    for _ in 0..99 {
+        let a = tokio::time::timeout(Duration::from_secs(20), pending.next())
+            .await
+            .expect("duplicates must be answered while the first is in flight")
+            .unwrap();
+        assert_in_flight(&a);
+    }
+    assert_eq!(script.calls(), 1);
+    script.gate.add_permits(1);
+    assert_eq!(pending.next().await.unwrap(), ok());
+    assert_eq!((script.calls(), script.effects()), (1, 1));
+    assert_eq!(app.send(&d).await, duplicate());
+    assert_eq!(script.calls(), 1);
+}
+
+/// The scenarios of item 11 and the store's boundaries, written once over a `send` function.
+macro_rules! scenarios {
+    ($send:expr, $app:expr, $script:expr, $store:expr) => {{
+        let (send, script, store) = ($send, $script, $store);
+
+        // A failure is not remembered: the retry runs the handler again, and only the
+        // successful run has an effect; after it, duplicates are acknowledged.
+        script.plan(&[Mode::Fail, Mode::Ok]);
+        let d = delivery("evt_fail_then_ok");
+        assert_eq!(send(&d).await.status, 500);
+        assert_eq!(send(&d).await, ok());
+        assert_eq!(send(&d).await, duplicate());
+        assert_eq!((script.calls(), script.effects()), (2, 1));
+
+        // A panicking handler releases its reservation.
+        script.plan(&[Mode::Panic, Mode::Ok]);
+        let d = delivery("evt_panic");
+        let caught = std::panic::AssertUnwindSafe(send(&d)).catch_unwind().await;
+        assert!(caught.is_err(), "the handler was scripted to panic");
+        assert_eq!(send(&d).await, ok());
+        assert_eq!((script.calls(), script.effects()), (4, 2));
+
+        // A request dropped mid-handler (the client went away) releases it too.
+        script.plan(&[Mode::Hang, Mode::Ok]);
+        let d = delivery("evt_dropped");
+        let abandoned = tokio::time::timeout(Duration::from_millis(200), send(&d)).await;
+        assert!(abandoned.is_err(), "the handler was scripted to hang");
+        assert_eq!(send(&d).await, ok());
+        assert_eq!((script.calls(), script.effects()), (6, 3));
+
+        // Forged deliveries never reach the store, even with a known id.
+        let before = store.len();
+        let f = forged("evt_forged");
+        assert_eq!(send(&f).await.status, 401);
+        assert_eq!(
+            store.len(),
+            before,
+            "an unverified request touched the store"
+        );
+        assert_eq!(send(&delivery("evt_forged")).await, ok());
+        assert_eq!(script.calls(), 7);
+    }};
+}
+
+#[tokio::test]
+async fn axum_failures_panics_and_dropped_requests_release() {
+    let script = Script::default();
+    let store = MemoryStore::new(1000);
+    let app = axum_app(verifier(), Dedupe::new(store.clone()), &script);
+    // The request future itself (not a spawned task), so that dropping it abandons the request
+    // as a server does when the client goes away.
+    let send = |d: &Delivery| {
+        let (app, d) = (app.clone(), d.clone());
+        async move { send_axum(&app, &d).await }
+    };
+    scenarios!(send, app, &script, &store);
+}
+
+#[actix_web::test]
+async fn actix_failures_panics_and_dropped_requests_release() {
+    let script = Script::default();
+    let store = MemoryStore::new(1000);
+    let app = actix_app(verifier(), Dedupe::new(store.clone()), &script).await;
+    let send = |d: &Delivery| app.send(d);
+    scenarios!(send, app, &script, &store);
+}
+
+#[tokio::test]
+async fn a_crashed_holders_lease_expires_and_the_retry_goes_through() {
+    let script = Script::default();
+    let store = MemoryStore::new(1000);
+    let dedupe = Dedupe::builder(store.clone())
+        .lease(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let app = axum_app(verifier(), dedupe.clone(), &script);
+    // Another process reserved this delivery, then died without releasing it.
+    let d = delivery("evt_crash");
+    let verified = verifier().verify(&d.headers, &d.body).unwrap();
+    // The core alone does not keep the body, so Stripe's body-borne id is read from it here.
+    assert_eq!(verified.event_id(), None);
+    assert_eq!(verified.event_id_in(&d.body).as_deref(), Some("evt_crash"));
+    // `<namespace>:<provider>:id:<event id>`; the 409 below shows the adapter uses this key.
+    let key = format!(":stripe:id:{}", verified.event_id_in(&d.body).unwrap());
+    let crashed = Token::fresh();
+    let lease = Duration::from_millis(300);
+    assert_eq!(
+        store.reserve(&key, crashed, lease).await.unwrap(),
+        Reserve::Reserved
+    );
+    assert_in_flight(&send_axum(&app, &d).await);
+    assert_eq!(script.calls(), 0);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(send_axum(&app, &d).await, ok());
+    assert_eq!(script.calls(), 1);
+    // The dead holder, should it come back, cannot undo the commit.
+    store.release(&key, crashed).await.unwrap();
+    assert_eq!(send_axum(&app, &d).await, duplicate());
+}
+
+#[tokio::test]
+async fn keys_namespaces_and_duplicate_status() {
+    let store = MemoryStore::new(1000);
+    let script = Script::default();
+    let billing = axum_app(
+        verifier(),
+        Dedupe::builder(store.clone())
+            .namespace("billing")
+            .duplicate_status(202)
+            .build()
+            .unwrap(),
+        &script,
+    );
+    let other = axum_app(
+        verifier(),
+        Dedupe::builder(store.clone())
+            .namespace("other")
+            .build()
+            .unwrap(),
+        &script,
+    );
+    let d = delivery("evt_ns");
+    assert_eq!(send_axum(&billing, &d).await, ok());
+    let again = send_axum(&billing, &d).await;
+    assert_eq!((again.status, again.duplicate), (202, true));
+    // The same id in another namespace is another delivery.
+    assert_eq!(send_axum(&other, &d).await, ok());
+    assert_eq!(script.calls(), 2);
+
+    // Bad settings are refused when built, not at request time.
+    assert!(Dedupe::builder(store.clone())
+        .duplicate_status(409)
+        .build()
+        .is_err());
+    assert!(Dedupe::builder(store.clone())
+        .namespace("a:b")
+        .build()
+        .is_err());
+    assert!(Dedupe::builder(store.clone())
+        .lease(Duration::from_secs(10))
+        .retention(Duration::from_secs(1))
+        .build()
+        .is_err());
+}
+
+#[tokio::test]
+async fn deliveries_without_an_id_pass_or_key_on_their_signature() {
+    // GitHub without X-GitHub-Delivery: nothing to key on by default.
+    let secret = "gh-secret";
+    let gh = || Verifier::github(secret).build().unwrap();
+    let body = br#"{"zen":"Non-blocking is better than blocking."}"#.to_vec();
+    let mut headers = P::GitHub.sign(secret, &body, now(), "x");
+    headers.retain(|(k, _)| k != "X-GitHub-Delivery");
+    let d = Delivery { headers, body };
+
+    let script = Script::default();
+    let app = axum_app(gh(), Dedupe::new(MemoryStore::new(10)), &script);
+    assert_eq!(send_axum(&app, &d).await, ok());
+    assert_eq!(send_axum(&app, &d).await, ok());
+    assert_eq!(script.calls(), 2);
+
+    let script = Script::default();
+    let dedupe = Dedupe::builder(MemoryStore::new(10))
+        .key_by(KeyBy::EventIdOrSignature)
+        .build()
+        .unwrap();
+    let app = axum_app(gh(), dedupe, &script);
+    assert_eq!(send_axum(&app, &d).await, ok());
+    assert_eq!(send_axum(&app, &d).await, duplicate());
+    assert_eq!(script.calls(), 1);
+
+    // Keyed on the signature, a replay under a fresh (unsigned) delivery id is caught too.
+    let script = Script::default();
+    let dedupe = Dedupe::builder(MemoryStore::new(10))
+        .key_by(KeyBy::Signature)
+        .build()
+        .unwrap();
+    let app = axum_app(gh(), dedupe, &script);
+    let mut with_id = d.clone();
+    with_id
+        .headers
+        .push(("X-GitHub-Delivery".into(), "one".into()));
+    assert_eq!(send_axum(&app, &with_id).await, ok());
+    let mut replay = d.clone();
+    replay
+        .headers
+        .push(("X-GitHub-Delivery".into(), "two".into()));
+    assert_eq!(send_axum(&app, &replay).await, duplicate());
+    assert_eq!(script.calls(), 1);
+}
+
+#[tokio::test]
+async fn memory_store_stays_bounded_and_never_evicts_in_flight_reservations() {
+    let max = 1000;
+    let store = MemoryStore::new(max);
+    let lease = Duration::from_secs(60);
+    let keep = Duration::from_secs(3600);
+    // Reservations in flight while the store fills up with ten times its bound.
+    let held: Vec<(String, Token)> = (0..100)
+        .map(|i| (format!("held:{i}"), Token::fresh()))
+        .collect();
+    for (k, t) in &held {
+        assert_eq!(
+            store.reserve(k, *t, lease).await.unwrap(),
+            Reserve::Reserved
+        );
+    }
+    for i in 0..10 * max {
+        let k = format!("done:{i}");
+        let t = Token::fresh();
+        assert_eq!(
+            store.reserve(&k, t, lease).await.unwrap(),
+            Reserve::Reserved
+        );
+        assert!(store.commit(&k, t, keep).await.unwrap());
+        assert!(store.len() <= max, "{} keys, bound {max}", store.len());
+    }
+    assert!(store.len() <= max);
+    assert!(
+        store.evicted() >= (9 * max) as u64 - 100,
+        "early evictions are counted: {}",
+        store.evicted()
+    );
+    for (k, t) in &held {
+        let again = store.reserve(k, Token::fresh(), lease).await.unwrap();
+        assert!(
+            matches!(again, Reserve::InFlight { .. }),
+            "{k} was evicted while in flight"
+        );
+        // ... and its holder can still commit it.
+        assert!(store.commit(k, *t, keep).await.unwrap());
+    }
+}
