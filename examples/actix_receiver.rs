@@ -6,7 +6,9 @@
 //!
 //! Same `PORT` (default 3000, on 127.0.0.1), routes, secret variables and defaults, and one
 //! stdout line per accepted delivery (`provider=<name> event_id=<id>`); logs on stderr. The
-//! verifiers are built once, outside `HttpServer::new`, and shared by every worker.
+//! verifiers and the dedupe store (memory, or Redis when `REDIS_URL` is set and the example is
+//! built with `--features actix-web,redis`) are built once, outside `HttpServer::new`, and
+//! shared by every worker.
 
 #[path = "shared/mod.rs"]
 mod shared;
@@ -34,12 +36,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Verifier::standard_webhooks(env_or("STANDARD_WEBHOOK_SECRET", DEMO_STANDARD)).build()?;
     let slack = Verifier::slack(env_or("SLACK_SIGNING_SECRET", DEMO_SLACK)).build()?;
     let shopify = Verifier::shopify(env_or("SHOPIFY_WEBHOOK_SECRET", DEMO_SHOPIFY)).build()?;
+    let dedupe = dedupe()?;
     let addr = listen_addr()?;
 
     let server = HttpServer::new(move || {
         let route = |path: &str, verifier: &Verifier| {
             web::resource(path)
-                .wrap(VerifyWebhook::new(verifier.clone()))
+                .wrap(VerifyWebhook::new(verifier.clone()).dedupe(dedupe.clone()))
                 .route(web::post().to(handle))
         };
         App::new()

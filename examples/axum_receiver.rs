@@ -13,7 +13,10 @@
 //!   in `examples/shared/mod.rs`;
 //! - for every accepted delivery, exactly one line on stdout:
 //!   `provider=<name> event_id=<id>` (`-` when the delivery carries no id);
-//! - everything else (start-up help, logs) goes to stderr.
+//! - everything else (start-up help, logs) goes to stderr;
+//! - each delivery is handled once: duplicates are answered without the handler (so without a
+//!   stdout line), in memory, or in Redis when `REDIS_URL` is set (build with
+//!   `--features axum,redis`).
 
 #[path = "shared/mod.rs"]
 mod shared;
@@ -34,11 +37,11 @@ async fn handle(verified: Verified, body: Bytes) -> Response {
     }
 }
 
-fn route(verifier: Verifier) -> axum::routing::MethodRouter {
-    post(handle).route_layer(VerifyWebhookLayer::new(verifier))
-}
-
-fn app() -> Result<Router, webhook_guard::ConfigError> {
+fn app() -> Result<Router, Box<dyn std::error::Error>> {
+    let dedupe = dedupe()?;
+    let route = |verifier: Verifier| {
+        post(handle).route_layer(VerifyWebhookLayer::new(verifier).dedupe(dedupe.clone()))
+    };
     Ok(Router::new()
         .route(
             "/webhooks/stripe",

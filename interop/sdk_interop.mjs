@@ -23,16 +23,17 @@ const run = Date.now().toString(36);
 const expected = [];
 let failures = 0;
 
-async function send(route, headers, body, want, label) {
+async function send(route, headers, body, want, label, wantDuplicate = false) {
   const res = await fetch(`${base}/webhooks/${route}`, {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body,
   });
   const text = await res.text();
-  const ok = res.status === want;
+  const duplicate = res.headers.get("webhook-guard-duplicate") === "true";
+  const ok = res.status === want && duplicate === wantDuplicate;
   if (!ok) failures++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${label}: ${res.status} (want ${want}) ${ok ? "" : text}`);
+  console.log(`${ok ? "ok  " : "FAIL"} ${label}: ${res.status}${duplicate ? " duplicate" : ""} (want ${want}${wantDuplicate ? " duplicate" : ""}) ${ok ? "" : text}`);
 }
 
 // Stripe: the SDK's own test-header generator (same code path as its signer).
@@ -43,6 +44,7 @@ async function send(route, headers, body, want, label) {
   const header = stripe.webhooks.generateTestHeaderString({ payload, secret: secrets.stripe });
   await send("stripe", { "Stripe-Signature": header }, payload, 200, "stripe SDK-signed");
   expected.push(`provider=stripe event_id=${id}`);
+  await send("stripe", { "Stripe-Signature": header }, payload, 200, "stripe SDK-signed, sent again", true);
   await send("stripe", { "Stripe-Signature": header }, payload.replace("1000", "9000"), 401, "stripe SDK-signed, tampered body");
   const wrong = stripe.webhooks.generateTestHeaderString({ payload, secret: "whsec_not_the_secret" });
   await send("stripe", { "Stripe-Signature": wrong }, payload, 401, "stripe SDK-signed, wrong secret");
@@ -57,6 +59,7 @@ async function send(route, headers, body, want, label) {
   const signature = await githubSign(secrets.github, payload);
   await send("github", { "X-Hub-Signature-256": signature, "X-GitHub-Delivery": id, "X-GitHub-Event": "ping" }, payload, 200, "github SDK-signed");
   expected.push(`provider=github event_id=${id}`);
+  await send("github", { "X-Hub-Signature-256": signature, "X-GitHub-Delivery": id, "X-GitHub-Event": "ping" }, payload, 200, "github SDK-signed, redelivered", true);
   await send("github", { "X-Hub-Signature-256": signature, "X-GitHub-Delivery": id }, payload + " ", 401, "github SDK-signed, tampered body");
 }
 
@@ -70,6 +73,7 @@ async function send(route, headers, body, want, label) {
   const ts = Math.floor(now.getTime() / 1000).toString();
   await send("standard", { "webhook-id": id, "webhook-timestamp": ts, "webhook-signature": signature }, payload, 200, "standard-webhooks SDK-signed");
   expected.push(`provider=standard-webhooks event_id=${id}`);
+  await send("standard", { "webhook-id": id, "webhook-timestamp": ts, "webhook-signature": signature }, payload, 200, "standard-webhooks SDK-signed, retried", true);
   await send("standard", { "webhook-id": id, "webhook-timestamp": ts, "webhook-signature": signature }, payload.replace("5", "6"), 401, "standard-webhooks SDK-signed, tampered body");
   await send("standard", { "webhook-id": id + "x", "webhook-timestamp": ts, "webhook-signature": signature }, payload, 401, "standard-webhooks SDK-signed, changed id");
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use webhook_guard::dedupe::{Dedupe, MemoryStore};
 use webhook_guard::Verified;
 
 /// Demo secrets, used when the environment variable is not set. Not for production.
@@ -16,6 +17,34 @@ pub const DEMO_SHOPIFY: &str = "demo-shopify-secret";
 
 pub fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+/// The dedupe store every route shares: Redis when `REDIS_URL` is set (feature `redis`),
+/// memory otherwise. Built once, before the server starts.
+pub fn dedupe() -> Result<Dedupe, Box<dyn std::error::Error>> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) => redis_dedupe(&url),
+        Err(_) => {
+            eprintln!("dedupe: in memory (set REDIS_URL to share it between replicas)");
+            Ok(Dedupe::new(MemoryStore::default()))
+        }
+    }
+}
+
+#[cfg(feature = "redis")]
+fn redis_dedupe(url: &str) -> Result<Dedupe, Box<dyn std::error::Error>> {
+    let store = webhook_guard::dedupe::redis::RedisStore::new(url)?;
+    eprintln!("dedupe: in Redis (REDIS_URL)");
+    Ok(Dedupe::new(store))
+}
+
+#[cfg(not(feature = "redis"))]
+fn redis_dedupe(_url: &str) -> Result<Dedupe, Box<dyn std::error::Error>> {
+    Err(
+        "REDIS_URL is set but this example was built without the `redis` feature: \
+         add `--features redis` (for example `--features axum,redis`)"
+            .into(),
+    )
 }
 
 /// `127.0.0.1:$PORT` (default 3000).
