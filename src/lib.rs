@@ -15,6 +15,7 @@
 pub mod builder;
 pub mod error;
 pub mod headers;
+mod json_id;
 mod mac;
 mod providers;
 pub mod response;

@@ -562,14 +562,8 @@ impl EventId {
 }
 
 pub(crate) fn id_from_json(body: &[u8], pointer: &str) -> Option<Box<str>> {
-    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let found = value.pointer(pointer)?;
-    let s: Box<str> = match found {
-        serde_json::Value::String(s) => s.as_str().into(),
-        serde_json::Value::Number(n) => n.to_string().into(),
-        _ => return None,
-    };
-    usable_id(&s).then_some(s)
+    let s = crate::json_id::at_pointer(body, pointer)?;
+    usable_id(&s).then(|| s.into_boxed_str())
 }
 
 /// The facts established about a delivery that passed verification.
