@@ -355,3 +355,104 @@ async fn memory_store_stays_bounded_and_never_evicts_in_flight_reservations() {
         assert!(store.commit(k, *t, keep).await.unwrap());
     }
 }
+
+/// One request over a fresh connection to a real server; returns the status line's code and
+/// whether the duplicate header was set.
+async fn post_raw(addr: std::net::SocketAddr, d: &Delivery) -> (u16, bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!(
+        "POST /hook HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        d.body.len()
+    );
+    for (k, v) in &d.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&d.body).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).to_lowercase();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    (status, text.contains("webhook-guard-duplicate: true"))
+}
+
+#[actix_web::test]
+async fn actix_server_workers_share_one_store() {
+    use actix_web::{web, App, HttpResponse, HttpServer};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    // Built once, outside the factory, as the README says; every worker gets a clone.
+    let verifier = verifier();
+    let dedupe = Dedupe::new(MemoryStore::new(1000));
+    let calls = Arc::new(AtomicUsize::new(0));
+    let workers_seen = Arc::new(std::sync::Mutex::new(std::collections::HashSet::new()));
+    let gate = Arc::new(tokio::sync::Notify::new());
+    let (c, w, g) = (calls.clone(), workers_seen.clone(), gate.clone());
+    let server = HttpServer::new(move || {
+        let (c, w, g) = (c.clone(), w.clone(), g.clone());
+        App::new()
+            .service(
+                web::resource("/hook")
+                    .wrap(
+                        webhook_guard::actix::VerifyWebhook::new(verifier.clone())
+                            .dedupe(dedupe.clone()),
+                    )
+                    .route(web::post().to(move || {
+                        let (c, g) = (c.clone(), g.clone());
+                        c.fetch_add(1, Ordering::SeqCst);
+                        async move {
+                            g.notified().await;
+                            HttpResponse::Ok().finish()
+                        }
+                    })),
+            )
+            .wrap_fn({
+                let w = w.clone();
+                move |req, srv| {
+                    w.lock().unwrap().insert(std::thread::current().id());
+                    actix_web::dev::Service::call(srv, req)
+                }
+            })
+    })
+    .workers(2)
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+
+    let d = delivery("evt_workers");
+    let mut pending: FuturesUnordered<_> = (0..20)
+        .map(|_| {
+            let d = d.clone();
+            actix_web::rt::spawn(async move { post_raw(addr, &d).await })
+        })
+        .collect();
+    for _ in 0..19 {
+        let (status, _) = tokio::time::timeout(Duration::from_secs(20), pending.next())
+            .await
+            .expect("duplicates are answered while the first is in flight")
+            .unwrap()
+            .unwrap();
+        assert_eq!(status, 409);
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    gate.notify_one();
+    assert_eq!(pending.next().await.unwrap().unwrap(), (200, false));
+    assert_eq!(post_raw(addr, &d).await, (200, true));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        workers_seen.lock().unwrap().len(),
+        2,
+        "the requests should have been spread over both workers"
+    );
+    handle.stop(true).await;
+}

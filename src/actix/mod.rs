@@ -103,7 +103,7 @@ impl VerifyWebhook {
     }
 
     /// Lets each verified delivery reach the handler successfully once (see
-    /// [`dedupe`](crate::dedupe)): `409` with `Retry-After` while a duplicate is in flight,
+    /// [the dedupe module](crate::dedupe)): `409` with `Retry-After` while a duplicate is in flight,
     /// `200` with `webhook-guard-duplicate: true` after it was handled, `503` if the store is
     /// down. Off by default. Build the [`Dedupe`] once, outside `HttpServer::new`, so that every
     /// worker shares one store.

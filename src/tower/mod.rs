@@ -109,7 +109,7 @@ impl VerifyWebhookLayer {
     }
 
     /// Lets each verified delivery reach the inner service successfully once (see
-    /// [`dedupe`](crate::dedupe)): `409` with `Retry-After` while a duplicate is in flight,
+    /// [the dedupe module](crate::dedupe)): `409` with `Retry-After` while a duplicate is in flight,
     /// `200` with `webhook-guard-duplicate: true` after it was handled, `503` if the store is
     /// down. Off by default.
     pub fn dedupe(mut self, dedupe: Dedupe) -> Self {
