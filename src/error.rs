@@ -35,6 +35,10 @@ pub enum ErrorKind {
     BodyReadFailed,
     /// The body did not arrive within the configured read timeout. `408`.
     BodyReadTimeout,
+    /// The body is not in the form the provider's scheme needs before or after the signature
+    /// check: a Twilio body that is not strict `application/x-www-form-urlencoded`, or a Linear
+    /// body without its signed `webhookTimestamp`. `400`.
+    MalformedBody,
 }
 
 impl ErrorKind {
@@ -48,7 +52,9 @@ impl ErrorKind {
     /// ```
     pub const fn status(self) -> u16 {
         match self {
-            ErrorKind::MalformedHeader | ErrorKind::BodyReadFailed => 400,
+            ErrorKind::MalformedHeader | ErrorKind::BodyReadFailed | ErrorKind::MalformedBody => {
+                400
+            }
             ErrorKind::MissingHeader
             | ErrorKind::InvalidSignature
             | ErrorKind::TimestampTooOld
@@ -69,6 +75,7 @@ impl ErrorKind {
             ErrorKind::BodyTooLarge => "body_too_large",
             ErrorKind::BodyReadFailed => "body_read_failed",
             ErrorKind::BodyReadTimeout => "body_read_timeout",
+            ErrorKind::MalformedBody => "malformed_body",
         }
     }
 
@@ -83,6 +90,7 @@ impl ErrorKind {
             ErrorKind::BodyTooLarge => "the body exceeds the size limit",
             ErrorKind::BodyReadFailed => "the body could not be read",
             ErrorKind::BodyReadTimeout => "the body was not received in time",
+            ErrorKind::MalformedBody => "the body is not in the form the signature scheme needs",
         }
     }
 }
@@ -210,4 +218,22 @@ pub enum ConfigError {
     /// The body size limit is zero.
     #[error("the body size limit must be at least 1 byte")]
     ZeroBodyLimit,
+    /// A signed URL (Square, Twilio) is not an absolute `http://` or `https://` URL of printable
+    /// ASCII.
+    #[error("the signed URL must be an absolute http:// or https:// URL of printable ASCII")]
+    InvalidUrl,
+    /// A public or private Ed25519 key does not decode, is the wrong length, or is a weak
+    /// (small-order) public key.
+    #[error("key #{index} is not a valid Ed25519 key")]
+    InvalidPublicKey {
+        /// Position of the key, in the order given.
+        index: usize,
+    },
+    /// A `whpk_`/`whsk_` Standard Webhooks key was given, but the crate was built without the
+    /// `ed25519` feature.
+    #[error("Ed25519 keys need the `ed25519` feature of webhook-guard")]
+    Ed25519NotEnabled,
+    /// A signer was requested, but the first key can only verify (an Ed25519 public key).
+    #[error("the first key cannot sign: a signer needs a secret or a private key")]
+    NoSigningKey,
 }
