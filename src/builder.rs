@@ -25,11 +25,11 @@ use base64::Engine as _;
 use http::HeaderName;
 
 use crate::error::ConfigError;
+use crate::mac::Tokens;
 use crate::mac::{Algorithm, Keys};
+use crate::providers::stripe::{PADDLE, STRIPE};
 use crate::providers::Encoding;
 use crate::secret::Secret;
-use crate::mac::Tokens;
-use crate::providers::stripe::{PADDLE, STRIPE};
 use crate::signer::{SignKey, Signer};
 use crate::verifier::{
     BodyId, Check, Inner, Legacy, Part, Provider, Scheme, TimestampFormat, Verifier,
@@ -849,9 +849,7 @@ fn signed_url(url: &str) -> Result<&str, ConfigError> {
         None
     };
     match rest {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && printable_ascii(url) => {
-            Ok(url)
-        }
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && printable_ascii(url) => Ok(url),
         _ => Err(ConfigError::InvalidUrl),
     }
 }
@@ -874,7 +872,10 @@ fn twilio_url_variants(url: &str) -> Box<[Box<[u8]>]> {
         .and_then(|tail| tail.find(':'))
         .map(|i| i + bracket);
     let other = match port_start {
-        Some(i) => format!("{scheme}{userinfo}{}{rest}", host_port.get(..i).unwrap_or(host_port)),
+        Some(i) => format!(
+            "{scheme}{userinfo}{}{rest}",
+            host_port.get(..i).unwrap_or(host_port)
+        ),
         None => {
             let port = if https { ":443" } else { ":80" };
             format!("{scheme}{userinfo}{host_port}{port}{rest}")
@@ -1158,7 +1159,10 @@ impl Verifier {
     /// the console, fixed at build time for the same reason as [`Verifier::square`]; the form
     /// with the default port added or the port removed is also accepted, as Twilio's libraries
     /// do. No timestamp; event id = `I-Twilio-Idempotency-Token`.
-    pub fn twilio(auth_token: impl Into<Secret>, url: impl Into<String>) -> Builder<preset::Twilio> {
+    pub fn twilio(
+        auth_token: impl Into<Secret>,
+        url: impl Into<String>,
+    ) -> Builder<preset::Twilio> {
         Builder::new(preset::Twilio { url: url.into() }, auth_token.into())
     }
 

@@ -89,7 +89,8 @@ impl Signer {
     pub fn discord(private_key: impl Into<Secret>) -> Result<Signer, ConfigError> {
         let private_key = private_key.into();
         let bytes = zeroize::Zeroizing::new(
-            hex::decode(private_key.expose()).map_err(|_| ConfigError::InvalidPublicKey { index: 0 })?,
+            hex::decode(private_key.expose())
+                .map_err(|_| ConfigError::InvalidPublicKey { index: 0 })?,
         );
         let key = crate::ed25519::signing_key(&bytes)
             .ok_or(ConfigError::InvalidPublicKey { index: 0 })?;
@@ -155,8 +156,8 @@ impl Signer {
         if let (SignKey::Token(token), Scheme::Token { header, event_id }) =
             (&self.key, &inner.scheme)
         {
-            let value =
-                HeaderValue::from_bytes(token.expose()).map_err(|_| SignError::UnsupportedPayload)?;
+            let value = HeaderValue::from_bytes(token.expose())
+                .map_err(|_| SignError::UnsupportedPayload)?;
             let mut headers = vec![(header.clone(), value)];
             if let Some(name) = event_id {
                 headers.push((name.clone(), id_value));
@@ -198,7 +199,8 @@ impl Signer {
             }
         };
         let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
-        let value = |text: String| HeaderValue::from_str(&text).map_err(|_| SignError::UnsupportedPayload);
+        let value =
+            |text: String| HeaderValue::from_str(&text).map_err(|_| SignError::UnsupportedPayload);
 
         let mut headers = Vec::new();
         match &inner.scheme {

@@ -8,10 +8,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use http::HeaderName;
 
-use crate::error::{ErrorKind, VerifyError};
-use crate::headers::{HeaderLookup, Lookup};
 #[cfg(feature = "ed25519")]
 use crate::ed25519::EdKeys;
+use crate::error::{ErrorKind, VerifyError};
+use crate::headers::{HeaderLookup, Lookup};
 use crate::mac::{Keys, Tokens};
 use crate::providers::{self, decode, DecodeBuf, Encoding, ParseError};
 
@@ -376,11 +376,9 @@ pub(crate) fn parse_timestamp_as(format: TimestampFormat, raw: &[u8]) -> Option<
         TimestampFormat::Unix => parse_timestamp(raw),
         TimestampFormat::Rfc3339 => {
             let text = std::str::from_utf8(raw).ok()?;
-            let parsed = time::OffsetDateTime::parse(
-                text,
-                &time::format_description::well_known::Rfc3339,
-            )
-            .ok()?;
+            let parsed =
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .ok()?;
             u64::try_from(parsed.unix_timestamp()).ok()
         }
     }
@@ -529,9 +527,7 @@ impl Verifier {
         } else {
             self.check_signatures(headers, body, &located, keys)?
         }
-        .ok_or_else(|| {
-            VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header)
-        })?;
+        .ok_or_else(|| VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header))?;
 
         // A timestamp inside the signed body is read only now that the body is authentic.
         let timestamp = match &inner.body_timestamp {
@@ -724,8 +720,8 @@ impl Verifier {
             }
             Scheme::Pairs { header, syntax } => {
                 let sig_value = one(headers, header)?;
-                let parsed =
-                    providers::stripe::parse(sig_value, *syntax).map_err(|e| map_parse(e, header))?;
+                let parsed = providers::stripe::parse(sig_value, *syntax)
+                    .map_err(|e| map_parse(e, header))?;
                 Ok((
                     Located {
                         sig_header: header,

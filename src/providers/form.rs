@@ -133,7 +133,10 @@ mod tests {
     #[test]
     fn sorts_decodes_and_dedups() {
         assert_eq!(canonical("b=2&a=1").unwrap(), "a1b2");
-        assert_eq!(canonical("To=%2B1800&Body=hi+there").unwrap(), "Bodyhi thereTo+1800");
+        assert_eq!(
+            canonical("To=%2B1800&Body=hi+there").unwrap(),
+            "Bodyhi thereTo+1800"
+        );
         // Twilio's duplicate rule: values of one name sorted, identical pairs once.
         assert_eq!(
             canonical("Digits=5678&Sid=CA&Digits=1234&Digits=5678").unwrap(),
@@ -149,7 +152,17 @@ mod tests {
     #[test]
     fn is_strict() {
         for bad in [
-            "a", "a=1&", "&a=1", "a=1&&b=2", "=1", "a=%", "a=%4", "a=%zz", "a=%FF", "%=1", "{\"json\":1}",
+            "a",
+            "a=1&",
+            "&a=1",
+            "a=1&&b=2",
+            "=1",
+            "a=%",
+            "a=%4",
+            "a=%zz",
+            "a=%FF",
+            "%=1",
+            "{\"json\":1}",
         ] {
             assert_eq!(canonical(bad), Err(Malformed), "{bad}");
         }

@@ -98,8 +98,14 @@ mod tests {
         assert_eq!(h.timestamp, b"12");
         assert_eq!(h.candidates().collect::<Vec<_>>(), vec![&b"aa"[..], b"cc"]);
         // Stripe's separator is just a byte inside a Paddle item.
-        assert_eq!(parse(b"ts=12,h1=aa", PADDLE).unwrap().timestamp, b"12,h1=aa");
-        assert_eq!(parse(b"t=12;h1=aa", PADDLE).unwrap_err(), ParseError::Malformed);
+        assert_eq!(
+            parse(b"ts=12,h1=aa", PADDLE).unwrap().timestamp,
+            b"12,h1=aa"
+        );
+        assert_eq!(
+            parse(b"t=12;h1=aa", PADDLE).unwrap_err(),
+            ParseError::Malformed
+        );
     }
 
     #[test]
