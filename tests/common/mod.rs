@@ -513,10 +513,12 @@ pub fn twilio_canonical(body: &[u8]) -> Option<Vec<u8>> {
             match b {
                 b'+' => out.push(b' '),
                 b'%' => {
-                    let hex: String = [bytes.next()? as char, bytes.next()? as char]
-                        .iter()
-                        .collect();
-                    out.push(u8::from_str_radix(&hex, 16).ok()?);
+                    let (hi, lo) = (bytes.next()?, bytes.next()?);
+                    if !hi.is_ascii_hexdigit() || !lo.is_ascii_hexdigit() {
+                        return None;
+                    }
+                    let hex = [hi, lo];
+                    out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
                 }
                 b => out.push(b),
             }
