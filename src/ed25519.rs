@@ -7,6 +7,8 @@
 
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
+use crate::mac::Feed;
+
 /// Public keys, each with its position among all the keys given to the builder.
 #[derive(Clone)]
 pub(crate) struct EdKeys {
@@ -26,11 +28,7 @@ impl EdKeys {
 
     /// The position of the first key that produced any candidate signature over what `feed`
     /// writes. Each candidate must already be exactly 64 bytes.
-    pub(crate) fn find(
-        &self,
-        feed: &dyn Fn(&mut dyn FnMut(&[u8])),
-        candidates: &dyn Fn(&mut dyn FnMut(&[u8])),
-    ) -> Option<usize> {
+    pub(crate) fn find(&self, feed: Feed<'_>, candidates: Feed<'_>) -> Option<usize> {
         for (position, key) in self.keys.iter() {
             let mut matched = false;
             candidates(&mut |sig: &[u8]| {

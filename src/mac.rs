@@ -9,6 +9,9 @@ use subtle::{Choice, ConstantTimeEq};
 use crate::error::ConfigError;
 use crate::secret::Secret;
 
+/// Writes the signed bytes, piece by piece, through the callback it is given.
+pub(crate) type Feed<'a> = &'a dyn Fn(&mut dyn FnMut(&[u8]));
+
 /// The hash behind an HMAC signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -72,11 +75,8 @@ impl Keys {
     }
 
     /// The MAC of the first secret over what `feed` writes (for the [`Signer`](crate::Signer)).
-    pub(crate) fn sign_first(&self, feed: &dyn Fn(&mut dyn FnMut(&[u8]))) -> Option<Vec<u8>> {
-        fn first<M: Mac + Clone>(
-            keys: &[M],
-            feed: &dyn Fn(&mut dyn FnMut(&[u8])),
-        ) -> Option<Vec<u8>> {
+    pub(crate) fn sign_first(&self, feed: Feed<'_>) -> Option<Vec<u8>> {
+        fn first<M: Mac + Clone>(keys: &[M], feed: Feed<'_>) -> Option<Vec<u8>> {
             let mut mac = keys.first()?.clone();
             feed(&mut |chunk: &[u8]| mac.update(chunk));
             Some(mac.finalize().into_bytes().to_vec())

@@ -380,11 +380,7 @@ fn standard_webhooks_v1_and_v1a_per_configuration() {
         .1
         .clone();
     let mut many = v1a.clone();
-    set(
-        &mut many,
-        "webhook-signature",
-        &vec![sig.as_str(); 9].join(" "),
-    );
+    set(&mut many, "webhook-signature", &[sig.as_str(); 9].join(" "));
     assert_eq!(
         kind(&only_v1a, &many, &body, NOW),
         ErrorKind::MalformedHeader
@@ -393,7 +389,7 @@ fn standard_webhooks_v1_and_v1a_per_configuration() {
     set(
         &mut eight,
         "webhook-signature",
-        &vec![sig.as_str(); 8].join(" "),
+        &[sig.as_str(); 8].join(" "),
     );
     assert!(only_v1a.verify_at(&eight, &body, NOW).is_ok());
 }
