@@ -112,6 +112,12 @@ impl P {
         !matches!(self, P::Linear | P::Twilio)
     }
 
+    /// Takes `body_with_id` bodies as they are and reports their id: the presets the adapter
+    /// tests drive with JSON (every preset goes through both adapters in `conformance.rs`).
+    pub fn json_with_id(self) -> bool {
+        self.signs_raw_bytes() && self.id_source() != IdSource::None
+    }
+
     pub fn id_source(self) -> IdSource {
         match self {
             P::Stripe | P::Slack | P::Square | P::Paddle | P::Intercom | P::Discord => {
