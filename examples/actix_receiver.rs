@@ -4,7 +4,8 @@
 //! cargo run --example actix_receiver --features actix-web
 //! ```
 //!
-//! Same `PORT` (default 3000, on 127.0.0.1), routes, secret variables and defaults, and one
+//! Same `PORT` (default 3000, on 127.0.0.1), `PUBLIC_BASE_URL`, routes (the fourteen presets),
+//! secret variables and defaults, handshakes (Slack and Twitch challenges, Discord PONG), and one
 //! stdout line per accepted delivery (`provider=<name> event_id=<id>`); logs on stderr. The
 //! verifiers and the dedupe store (memory, or Redis when `REDIS_URL` is set and the example is
 //! built with `--features actix-web,redis`) are built once, outside `HttpServer::new`, and
@@ -20,9 +21,12 @@ use webhook_guard::{Verified, Verifier};
 
 async fn handle(verified: Verified, body: web::Bytes) -> HttpResponse {
     print_delivery(&verified);
-    match slack_challenge(&body) {
-        Some(challenge) => HttpResponse::Ok().body(challenge),
-        None => HttpResponse::Ok().body("ok"),
+    match reply(&verified, &body) {
+        Reply::Ok => HttpResponse::Ok().body("ok"),
+        Reply::Text(text) => HttpResponse::Ok().body(text),
+        Reply::Json(json) => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(json),
     }
 }
 
@@ -37,6 +41,53 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let slack = Verifier::slack(env_or("SLACK_SIGNING_SECRET", DEMO_SLACK)).build()?;
     let shopify = Verifier::shopify(env_or("SHOPIFY_WEBHOOK_SECRET", DEMO_SHOPIFY)).build()?;
     let dedupe = dedupe()?;
+    let base = public_base_url()?;
+    let more = [
+        (
+            "/webhooks/gitlab",
+            Verifier::gitlab(env_or("GITLAB_WEBHOOK_SECRET", DEMO_GITLAB)).build()?,
+        ),
+        (
+            "/webhooks/paddle",
+            Verifier::paddle(env_or("PADDLE_WEBHOOK_SECRET", DEMO_PADDLE)).build()?,
+        ),
+        (
+            "/webhooks/linear",
+            Verifier::linear(env_or("LINEAR_WEBHOOK_SECRET", DEMO_LINEAR)).build()?,
+        ),
+        (
+            "/webhooks/zoom",
+            Verifier::zoom(env_or("ZOOM_WEBHOOK_SECRET", DEMO_ZOOM)).build()?,
+        ),
+        (
+            "/webhooks/twitch",
+            Verifier::twitch(env_or("TWITCH_WEBHOOK_SECRET", DEMO_TWITCH)).build()?,
+        ),
+        (
+            "/webhooks/square",
+            Verifier::square(
+                env_or("SQUARE_WEBHOOK_SECRET", DEMO_SQUARE),
+                format!("{base}/webhooks/square"),
+            )
+            .build()?,
+        ),
+        (
+            "/webhooks/twilio",
+            Verifier::twilio(
+                env_or("TWILIO_AUTH_TOKEN", DEMO_TWILIO),
+                format!("{base}/webhooks/twilio"),
+            )
+            .build()?,
+        ),
+        (
+            "/webhooks/intercom",
+            Verifier::intercom(env_or("INTERCOM_WEBHOOK_SECRET", DEMO_INTERCOM)).build()?,
+        ),
+        (
+            "/webhooks/discord",
+            Verifier::discord(env_or("DISCORD_PUBLIC_KEY", DEMO_DISCORD_PUBLIC)).build()?,
+        ),
+    ];
     let addr = listen_addr()?;
 
     let server = HttpServer::new(move || {
@@ -45,12 +96,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .wrap(VerifyWebhook::new(verifier.clone()).dedupe(dedupe.clone()))
                 .route(web::post().to(handle))
         };
-        App::new()
+        let mut app = App::new()
             .service(route("/webhooks/stripe", &stripe))
             .service(route("/webhooks/github", &github))
             .service(route("/webhooks/standard", &standard))
             .service(route("/webhooks/slack", &slack))
-            .service(route("/webhooks/shopify", &shopify))
+            .service(route("/webhooks/shopify", &shopify));
+        for (path, verifier) in &more {
+            app = app.service(route(path, verifier));
+        }
+        app
     })
     .bind(addr)?;
     let bound = server.addrs().first().copied().unwrap_or(addr);

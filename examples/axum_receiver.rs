@@ -7,10 +7,19 @@
 //! Contract (other tools drive this server; `actix_receiver` follows it exactly):
 //! - listens on `127.0.0.1:$PORT` (default 3000);
 //! - `POST /webhooks/stripe`, `/webhooks/github`, `/webhooks/standard`, `/webhooks/slack`,
-//!   `/webhooks/shopify`;
+//!   `/webhooks/shopify`, `/webhooks/gitlab`, `/webhooks/paddle`, `/webhooks/linear`,
+//!   `/webhooks/zoom`, `/webhooks/twitch`, `/webhooks/square`, `/webhooks/twilio`,
+//!   `/webhooks/intercom`, `/webhooks/discord`;
 //! - secrets from `STRIPE_WEBHOOK_SECRET`, `GITHUB_WEBHOOK_SECRET`, `STANDARD_WEBHOOK_SECRET`
-//!   (`whsec_<base64>`), `SLACK_SIGNING_SECRET`, `SHOPIFY_WEBHOOK_SECRET`, with the demo defaults
-//!   in `examples/shared/mod.rs`;
+//!   (`whsec_<base64>`), `SLACK_SIGNING_SECRET`, `SHOPIFY_WEBHOOK_SECRET`,
+//!   `GITLAB_WEBHOOK_SECRET` (the secret token), `PADDLE_WEBHOOK_SECRET`,
+//!   `LINEAR_WEBHOOK_SECRET`, `ZOOM_WEBHOOK_SECRET` (the secret token), `TWITCH_WEBHOOK_SECRET`,
+//!   `SQUARE_WEBHOOK_SECRET` (the signature key), `TWILIO_AUTH_TOKEN`,
+//!   `INTERCOM_WEBHOOK_SECRET` (the client secret) and `DISCORD_PUBLIC_KEY` (hex), with the demo
+//!   defaults in `examples/shared/mod.rs`;
+//! - Square and Twilio sign the URL they call: `PUBLIC_BASE_URL` (default
+//!   `http://127.0.0.1:$PORT`) + `/webhooks/square` or `/webhooks/twilio`;
+//! - handshakes: Slack's and Twitch's challenges are echoed, a Discord PING gets `{"type":1}`;
 //! - for every accepted delivery, exactly one line on stdout:
 //!   `provider=<name> event_id=<id>` (`-` when the delivery carries no id);
 //! - everything else (start-up help, logs) goes to stderr;
@@ -31,9 +40,10 @@ use webhook_guard::{Verified, Verifier};
 
 async fn handle(verified: Verified, body: Bytes) -> Response {
     print_delivery(&verified);
-    match slack_challenge(&body) {
-        Some(challenge) => challenge.into_response(),
-        None => "ok".into_response(),
+    match reply(&verified, &body) {
+        Reply::Ok => "ok".into_response(),
+        Reply::Text(text) => text.into_response(),
+        Reply::Json(json) => ([("content-type", "application/json")], json).into_response(),
     }
 }
 
@@ -42,6 +52,7 @@ fn app() -> Result<Router, Box<dyn std::error::Error>> {
     let route = |verifier: Verifier| {
         post(handle).route_layer(VerifyWebhookLayer::new(verifier).dedupe(dedupe.clone()))
     };
+    let base = public_base_url()?;
     Ok(Router::new()
         .route(
             "/webhooks/stripe",
@@ -65,6 +76,54 @@ fn app() -> Result<Router, Box<dyn std::error::Error>> {
         .route(
             "/webhooks/shopify",
             route(Verifier::shopify(env_or("SHOPIFY_WEBHOOK_SECRET", DEMO_SHOPIFY)).build()?),
+        )
+        .route(
+            "/webhooks/gitlab",
+            route(Verifier::gitlab(env_or("GITLAB_WEBHOOK_SECRET", DEMO_GITLAB)).build()?),
+        )
+        .route(
+            "/webhooks/paddle",
+            route(Verifier::paddle(env_or("PADDLE_WEBHOOK_SECRET", DEMO_PADDLE)).build()?),
+        )
+        .route(
+            "/webhooks/linear",
+            route(Verifier::linear(env_or("LINEAR_WEBHOOK_SECRET", DEMO_LINEAR)).build()?),
+        )
+        .route(
+            "/webhooks/zoom",
+            route(Verifier::zoom(env_or("ZOOM_WEBHOOK_SECRET", DEMO_ZOOM)).build()?),
+        )
+        .route(
+            "/webhooks/twitch",
+            route(Verifier::twitch(env_or("TWITCH_WEBHOOK_SECRET", DEMO_TWITCH)).build()?),
+        )
+        .route(
+            "/webhooks/square",
+            route(
+                Verifier::square(
+                    env_or("SQUARE_WEBHOOK_SECRET", DEMO_SQUARE),
+                    format!("{base}/webhooks/square"),
+                )
+                .build()?,
+            ),
+        )
+        .route(
+            "/webhooks/twilio",
+            route(
+                Verifier::twilio(
+                    env_or("TWILIO_AUTH_TOKEN", DEMO_TWILIO),
+                    format!("{base}/webhooks/twilio"),
+                )
+                .build()?,
+            ),
+        )
+        .route(
+            "/webhooks/intercom",
+            route(Verifier::intercom(env_or("INTERCOM_WEBHOOK_SECRET", DEMO_INTERCOM)).build()?),
+        )
+        .route(
+            "/webhooks/discord",
+            route(Verifier::discord(env_or("DISCORD_PUBLIC_KEY", DEMO_DISCORD_PUBLIC)).build()?),
         ))
 }
 

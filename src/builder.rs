@@ -25,10 +25,15 @@ use base64::Engine as _;
 use http::HeaderName;
 
 use crate::error::ConfigError;
+use crate::mac::Tokens;
 use crate::mac::{Algorithm, Keys};
+use crate::providers::stripe::{PADDLE, STRIPE};
 use crate::providers::Encoding;
 use crate::secret::Secret;
-use crate::verifier::{BodyId, Inner, Legacy, Part, Provider, Scheme, Verifier};
+use crate::signer::{SignKey, Signer};
+use crate::verifier::{
+    BodyId, Check, Inner, Legacy, Part, Provider, Scheme, TimestampFormat, Verifier,
+};
 
 /// Default timestamp tolerance: 300 seconds, in the past and in the future.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -60,6 +65,51 @@ pub mod preset {
     /// Shopify preset marker.
     #[derive(Debug, Clone, Default)]
     pub struct Shopify;
+
+    /// GitLab secret-token preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct GitLab;
+
+    /// GitLab signing-token (Standard Webhooks) preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct GitLabSigned;
+
+    /// Paddle Billing preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct Paddle;
+
+    /// Linear preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct Linear;
+
+    /// Zoom preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct Zoom;
+
+    /// Twitch EventSub preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct Twitch;
+
+    /// Square preset settings: the signed notification URL.
+    #[derive(Debug, Clone)]
+    pub struct Square {
+        pub(crate) url: String,
+    }
+
+    /// Twilio preset settings: the signed URL.
+    #[derive(Debug, Clone)]
+    pub struct Twilio {
+        pub(crate) url: String,
+    }
+
+    /// Intercom preset marker.
+    #[derive(Debug, Clone, Default)]
+    pub struct Intercom;
+
+    /// Discord interactions preset marker (feature `ed25519`).
+    #[cfg(feature = "ed25519")]
+    #[derive(Debug, Clone, Default)]
+    pub struct Discord;
 
     /// Generic HMAC settings.
     #[derive(Debug, Clone)]
@@ -198,17 +248,48 @@ impl<K> Builder<K> {
         legacy: Option<Legacy>,
     ) -> Verifier {
         Verifier {
-            inner: Arc::new(Inner {
+            inner: Arc::new(self.finish_inner(
                 provider,
                 scheme,
                 keys,
-                payload: payload.into_boxed_slice(),
-                body_id: body_id.map(|p| BodyId { pointer: p.into() }),
-                tolerance: self.tolerance_for(has_timestamp),
-                max_body: self.max_body,
+                payload,
+                body_id,
+                has_timestamp,
                 legacy,
-            }),
+            )),
         }
+    }
+
+    #[allow(clippy::too_many_arguments)] // private; each call site names a whole scheme
+    fn finish_inner(
+        &self,
+        provider: Provider,
+        scheme: Scheme,
+        keys: Keys,
+        payload: Vec<Part>,
+        body_id: Option<&str>,
+        has_timestamp: bool,
+        legacy: Option<Legacy>,
+    ) -> Inner {
+        Inner {
+            provider,
+            scheme,
+            keys,
+            check: Check::Hmac,
+            payload: payload.into_boxed_slice(),
+            body_id: body_id.map(|p| BodyId { pointer: p.into() }),
+            tolerance: self.tolerance_for(has_timestamp),
+            max_body: self.max_body,
+            legacy,
+            timestamp_format: TimestampFormat::Unix,
+            body_timestamp: None,
+            urls: Box::new([]),
+        }
+    }
+
+    /// The first secret, for a [`Signer`] of an HMAC or token preset.
+    fn first_secret(&self) -> Result<Secret, ConfigError> {
+        self.secrets.first().cloned().ok_or(ConfigError::NoSecret)
     }
 }
 
@@ -234,13 +315,21 @@ fn simple(
 }
 
 impl Builder<preset::Stripe> {
+    /// Builds a [`Signer`] from the same configuration, signing with the first secret.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        Ok(Signer::new(self.build()?, SignKey::Hmac))
+    }
+
     /// Builds the verifier. See [`Verifier::stripe`].
     pub fn build(self) -> Result<Verifier, ConfigError> {
         self.common_checks()?;
         let keys = Keys::new(Algorithm::Sha256, &self.secrets)?;
         Ok(self.finish(
             Provider::Stripe,
-            Scheme::Stripe,
+            Scheme::Pairs {
+                header: HeaderName::from_static("stripe-signature"),
+                syntax: STRIPE,
+            },
             keys,
             vec![Part::Timestamp, lit("."), Part::Body],
             Some("/id"),
@@ -257,6 +346,11 @@ impl Builder<preset::GitHub> {
     pub fn allow_legacy_sha1(mut self) -> Self {
         self.kind.legacy_sha1 = true;
         self
+    }
+
+    /// Builds a [`Signer`] from the same configuration, signing with the first secret.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        Ok(Signer::new(self.build()?, SignKey::Hmac))
     }
 
     /// Builds the verifier. See [`Verifier::github`].
@@ -293,18 +387,45 @@ impl Builder<preset::GitHub> {
 impl Builder<preset::StandardWebhooks> {
     /// Builds the verifier. See [`Verifier::standard_webhooks`].
     pub fn build(self) -> Result<Verifier, ConfigError> {
+        Ok(Verifier {
+            inner: Arc::new(self.standard(Provider::StandardWebhooks)?),
+        })
+    }
+
+    /// Builds a [`Signer`] that signs with the first key: `v1` for a `whsec_` secret, `v1a` for a
+    /// `whsk_` private key (feature `ed25519`). A `whpk_` public key cannot sign.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        let key = standard_sign_key(&self.first_secret()?)?;
+        Ok(Signer::new(self.build()?, key))
+    }
+}
+
+impl<K> Builder<K> {
+    /// The Standard Webhooks scheme over this builder's keys, reported as `provider`.
+    ///
+    /// Each key is recognised by its prefix, as the specification asks: `whpk_` (Ed25519 public
+    /// key, `v1a`), `whsk_` (Ed25519 private key, verifies `v1a` with its public half), anything
+    /// else a `whsec_` HMAC secret (`v1`, prefix optional).
+    fn standard(&self, provider: Provider) -> Result<Inner, ConfigError> {
         self.common_checks()?;
-        let decoded = self
-            .secrets
-            .iter()
-            .enumerate()
-            .map(|(index, s)| {
-                decode_standard_secret(s).ok_or(ConfigError::InvalidStandardSecret { index })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let keys = Keys::new(Algorithm::Sha256, &decoded)?;
-        Ok(self.finish(
-            Provider::StandardWebhooks,
+        let mut hmac = Vec::new();
+        let mut hmac_positions = Vec::new();
+        #[cfg(feature = "ed25519")]
+        let mut ed = Vec::new();
+        for (index, secret) in self.secrets.iter().enumerate() {
+            match standard_key(secret, index)? {
+                StandardKey::Hmac(key) => {
+                    hmac.push(key);
+                    hmac_positions.push(index);
+                }
+                #[cfg(feature = "ed25519")]
+                StandardKey::Public(key) => ed.push((index, key)),
+            }
+        }
+        let keys = Keys::new(Algorithm::Sha256, &hmac)?;
+        #[cfg_attr(not(feature = "ed25519"), allow(unused_mut))]
+        let mut inner = self.finish_inner(
+            provider,
             Scheme::Standard,
             keys,
             vec![
@@ -317,8 +438,73 @@ impl Builder<preset::StandardWebhooks> {
             None,
             true,
             None,
-        ))
+        );
+        #[cfg(feature = "ed25519")]
+        if !ed.is_empty() {
+            inner.check = Check::Standard {
+                ed: crate::ed25519::EdKeys::new(ed),
+                hmac_positions: hmac_positions.into_boxed_slice(),
+            };
+        }
+        #[cfg(not(feature = "ed25519"))]
+        let _ = hmac_positions;
+        Ok(inner)
     }
+}
+
+enum StandardKey {
+    Hmac(Secret),
+    #[cfg(feature = "ed25519")]
+    Public(ed25519_dalek::VerifyingKey),
+}
+
+fn standard_key(secret: &Secret, index: usize) -> Result<StandardKey, ConfigError> {
+    let raw = secret.expose();
+    if raw.starts_with(b"whpk_") || raw.starts_with(b"whsk_") {
+        #[cfg(feature = "ed25519")]
+        {
+            let invalid = ConfigError::InvalidPublicKey { index };
+            let bytes = raw
+                .get(5..)
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map(zeroize::Zeroizing::new)
+                .ok_or(invalid.clone())?;
+            let key = if raw.starts_with(b"whpk_") {
+                crate::ed25519::public_key(&bytes)
+            } else {
+                crate::ed25519::signing_key(&bytes).map(|k| k.verifying_key())
+            };
+            return key.map(StandardKey::Public).ok_or(invalid);
+        }
+        #[cfg(not(feature = "ed25519"))]
+        return Err(ConfigError::Ed25519NotEnabled);
+    }
+    decode_standard_secret(secret)
+        .map(StandardKey::Hmac)
+        .ok_or(ConfigError::InvalidStandardSecret { index })
+}
+
+fn standard_sign_key(first: &Secret) -> Result<SignKey, ConfigError> {
+    let raw = first.expose();
+    if raw.starts_with(b"whpk_") {
+        return Err(ConfigError::NoSigningKey);
+    }
+    if raw.starts_with(b"whsk_") {
+        #[cfg(feature = "ed25519")]
+        {
+            let bytes = raw
+                .get(5..)
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                .map(zeroize::Zeroizing::new)
+                .ok_or(ConfigError::InvalidPublicKey { index: 0 })?;
+            return crate::ed25519::signing_key(&bytes)
+                .map(|k| SignKey::Ed25519(Box::new(k)))
+                .ok_or(ConfigError::InvalidPublicKey { index: 0 });
+        }
+        #[cfg(not(feature = "ed25519"))]
+        return Err(ConfigError::Ed25519NotEnabled);
+    }
+    Ok(SignKey::Hmac)
 }
 
 /// Decodes `whsec_<base64>` (the prefix is optional, as in the official libraries).
@@ -330,6 +516,11 @@ fn decode_standard_secret(secret: &Secret) -> Option<Secret> {
 }
 
 impl Builder<preset::Slack> {
+    /// Builds a [`Signer`] from the same configuration, signing with the first secret.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        Ok(Signer::new(self.build()?, SignKey::Hmac))
+    }
+
     /// Builds the verifier. See [`Verifier::slack`].
     pub fn build(self) -> Result<Verifier, ConfigError> {
         self.common_checks()?;
@@ -353,6 +544,11 @@ impl Builder<preset::Slack> {
 }
 
 impl Builder<preset::Shopify> {
+    /// Builds a [`Signer`] from the same configuration, signing with the first secret.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        Ok(Signer::new(self.build()?, SignKey::Hmac))
+    }
+
     /// Builds the verifier. See [`Verifier::shopify`].
     pub fn build(self) -> Result<Verifier, ConfigError> {
         self.common_checks()?;
@@ -373,6 +569,319 @@ impl Builder<preset::Shopify> {
             None,
         ))
     }
+}
+
+/// Adds `build_signer` (signing with the first secret) to HMAC presets.
+macro_rules! hmac_signer {
+    ($($kind:ty),*) => {$(
+        impl Builder<$kind> {
+            /// Builds a [`Signer`] from the same configuration, signing with the first secret.
+            pub fn build_signer(self) -> Result<Signer, ConfigError> {
+                Ok(Signer::new(self.build()?, SignKey::Hmac))
+            }
+        }
+    )*};
+}
+
+hmac_signer!(
+    preset::GitLabSigned,
+    preset::Paddle,
+    preset::Linear,
+    preset::Zoom,
+    preset::Twitch,
+    preset::Square,
+    preset::Twilio,
+    preset::Intercom
+);
+
+impl Builder<preset::GitLab> {
+    /// Builds the verifier. See [`Verifier::gitlab`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let mut inner = self.finish_inner(
+            Provider::GitLab,
+            Scheme::Token {
+                header: HeaderName::from_static("x-gitlab-token"),
+                event_id: Some(HeaderName::from_static("idempotency-key")),
+            },
+            Keys::new(Algorithm::Sha256, &[])?,
+            Vec::new(),
+            None,
+            false,
+            None,
+        );
+        inner.check = Check::Token(Tokens::new(&self.secrets));
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Builds a [`Signer`] that sends the first token.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        let token = self.first_secret()?;
+        Ok(Signer::new(self.build()?, SignKey::Token(token)))
+    }
+}
+
+impl Builder<preset::GitLabSigned> {
+    /// Builds the verifier. See [`Verifier::gitlab_signed`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        Ok(Verifier {
+            inner: Arc::new(self.standard(Provider::GitLab)?),
+        })
+    }
+}
+
+impl Builder<preset::Paddle> {
+    /// Builds the verifier. See [`Verifier::paddle`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let keys = Keys::new(Algorithm::Sha256, &self.secrets)?;
+        Ok(self.finish(
+            Provider::Paddle,
+            Scheme::Pairs {
+                header: HeaderName::from_static("paddle-signature"),
+                syntax: PADDLE,
+            },
+            keys,
+            vec![Part::Timestamp, lit(":"), Part::Body],
+            Some("/event_id"),
+            true,
+            None,
+        ))
+    }
+}
+
+impl Builder<preset::Linear> {
+    /// Builds the verifier. See [`Verifier::linear`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let keys = Keys::new(Algorithm::Sha256, &self.secrets)?;
+        let mut inner = self.finish_inner(
+            Provider::Linear,
+            simple(
+                "linear-signature",
+                "",
+                Encoding::Hex,
+                None,
+                Some("linear-delivery"),
+            ),
+            keys,
+            vec![Part::Body],
+            None,
+            true,
+            None,
+        );
+        inner.body_timestamp = Some(Arc::from("/webhookTimestamp"));
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+impl Builder<preset::Zoom> {
+    /// Builds the verifier. See [`Verifier::zoom`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let keys = Keys::new(Algorithm::Sha256, &self.secrets)?;
+        Ok(self.finish(
+            Provider::Zoom,
+            simple(
+                "x-zm-signature",
+                "v0=",
+                Encoding::Hex,
+                Some("x-zm-request-timestamp"),
+                None,
+            ),
+            keys,
+            vec![lit("v0:"), Part::Timestamp, lit(":"), Part::Body],
+            None,
+            true,
+            None,
+        ))
+    }
+}
+
+impl Builder<preset::Twitch> {
+    /// Builds the verifier. See [`Verifier::twitch`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let keys = Keys::new(Algorithm::Sha256, &self.secrets)?;
+        let mut inner = self.finish_inner(
+            Provider::Twitch,
+            simple(
+                "twitch-eventsub-message-signature",
+                "sha256=",
+                Encoding::Hex,
+                Some("twitch-eventsub-message-timestamp"),
+                Some("twitch-eventsub-message-id"),
+            ),
+            keys,
+            vec![Part::EventId, Part::Timestamp, Part::Body],
+            None,
+            true,
+            None,
+        );
+        inner.timestamp_format = TimestampFormat::Rfc3339;
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+impl Builder<preset::Square> {
+    /// Builds the verifier. See [`Verifier::square`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let url = signed_url(&self.kind.url)?;
+        let keys = Keys::new(Algorithm::Sha256, &self.secrets)?;
+        let mut inner = self.finish_inner(
+            Provider::Square,
+            simple(
+                "x-square-hmacsha256-signature",
+                "",
+                Encoding::Base64,
+                None,
+                None,
+            ),
+            keys,
+            vec![Part::Url, Part::Body],
+            Some("/event_id"),
+            false,
+            None,
+        );
+        inner.urls = vec![url.as_bytes().into()].into_boxed_slice();
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+impl Builder<preset::Twilio> {
+    /// Builds the verifier. See [`Verifier::twilio`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let url = signed_url(&self.kind.url)?;
+        let keys = Keys::new(Algorithm::Sha1, &self.secrets)?;
+        let mut inner = self.finish_inner(
+            Provider::Twilio,
+            simple(
+                "x-twilio-signature",
+                "",
+                Encoding::Base64,
+                None,
+                Some("i-twilio-idempotency-token"),
+            ),
+            keys,
+            vec![Part::Url, Part::Form],
+            None,
+            false,
+            None,
+        );
+        inner.urls = twilio_url_variants(url);
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+impl Builder<preset::Intercom> {
+    /// Builds the verifier. See [`Verifier::intercom`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let keys = Keys::new(Algorithm::Sha1, &self.secrets)?;
+        Ok(self.finish(
+            Provider::Intercom,
+            simple("x-hub-signature", "sha1=", Encoding::Hex, None, None),
+            keys,
+            vec![Part::Body],
+            Some("/id"),
+            false,
+            None,
+        ))
+    }
+}
+
+#[cfg(feature = "ed25519")]
+impl Builder<preset::Discord> {
+    /// Builds the verifier. See [`Verifier::discord`].
+    pub fn build(self) -> Result<Verifier, ConfigError> {
+        self.common_checks()?;
+        let mut keys = Vec::with_capacity(self.secrets.len());
+        for (index, secret) in self.secrets.iter().enumerate() {
+            let key = hex::decode(secret.expose())
+                .ok()
+                .and_then(|bytes| crate::ed25519::public_key(&bytes))
+                .ok_or(ConfigError::InvalidPublicKey { index })?;
+            keys.push((index, key));
+        }
+        let mut inner = self.finish_inner(
+            Provider::Discord,
+            simple(
+                "x-signature-ed25519",
+                "",
+                Encoding::Hex,
+                Some("x-signature-timestamp"),
+                None,
+            ),
+            Keys::new(Algorithm::Sha256, &[])?,
+            vec![Part::Timestamp, Part::Body],
+            Some("/id"),
+            true,
+            None,
+        );
+        inner.check = Check::Ed25519(crate::ed25519::EdKeys::new(keys));
+        Ok(Verifier {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+/// Checks a signed URL: `http://` or `https://`, a host, printable ASCII only. It is used
+/// exactly as given (no normalisation), since the provider signs the URL as configured.
+fn signed_url(url: &str) -> Result<&str, ConfigError> {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        url.get(8..)
+    } else if lower.starts_with("http://") {
+        url.get(7..)
+    } else {
+        None
+    };
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && printable_ascii(url) => Ok(url),
+        _ => Err(ConfigError::InvalidUrl),
+    }
+}
+
+/// The URL as given plus the form Twilio may also have signed: without its port if it has one,
+/// with the scheme's default port if it has none (as Twilio's own libraries check).
+fn twilio_url_variants(url: &str) -> Box<[Box<[u8]>]> {
+    let https = url
+        .get(..8)
+        .is_some_and(|p| p.eq_ignore_ascii_case("https://"));
+    let scheme_len = if https { 8 } else { 7 };
+    let (scheme, after) = url.split_at(scheme_len.min(url.len()));
+    let authority_len = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(authority_len);
+    let host_start = authority.rfind('@').map_or(0, |i| i + 1);
+    let (userinfo, host_port) = authority.split_at(host_start);
+    let bracket = host_port.rfind(']').map_or(0, |i| i + 1);
+    let port_start = host_port
+        .get(bracket..)
+        .and_then(|tail| tail.find(':'))
+        .map(|i| i + bracket);
+    let other = match port_start {
+        Some(i) => format!(
+            "{scheme}{userinfo}{}{rest}",
+            host_port.get(..i).unwrap_or(host_port)
+        ),
+        None => {
+            let port = if https { ":443" } else { ":80" };
+            format!("{scheme}{userinfo}{host_port}{port}{rest}")
+        }
+    };
+    vec![url.as_bytes().into(), other.into_bytes().into_boxed_slice()].into_boxed_slice()
 }
 
 fn header_name(name: &str) -> Result<HeaderName, ConfigError> {
@@ -458,6 +967,12 @@ impl Builder<preset::Hmac> {
             Signed::Literal(separator.into()),
             Signed::Body,
         ])
+    }
+
+    /// Builds a [`Signer`] from the same configuration, signing with the first secret. Payloads
+    /// that sign other headers ([`Signed::Header`]) cannot be signed this way.
+    pub fn build_signer(self) -> Result<Signer, ConfigError> {
+        Ok(Signer::new(self.build()?, SignKey::Hmac))
     }
 
     /// Builds the verifier, checking that the configuration is complete and consistent.
@@ -557,6 +1072,115 @@ impl Verifier {
     /// `X-Shopify-Webhook-Id`.
     pub fn shopify(secret: impl Into<Secret>) -> Builder<preset::Shopify> {
         Builder::new(preset::Shopify, secret.into())
+    }
+
+    /// GitLab's secret token: `X-Gitlab-Token: <token>`, compared in constant time (as SHA-256
+    /// digests, so neither the bytes nor the length of the token shape the timing). The token is
+    /// sent in clear and signs nothing: the body, the time and the id are not authenticated, so
+    /// pair it with TLS and a dedupe store, or use [`Verifier::gitlab_signed`] where your GitLab
+    /// offers a signing token. Event id = `Idempotency-Key` (GitLab 17.4+; stable across retries).
+    pub fn gitlab(token: impl Into<Secret>) -> Builder<preset::GitLab> {
+        Builder::new(preset::GitLab, token.into())
+    }
+
+    /// GitLab's signed webhooks (a *signing token*, `whsec_<base64>`): the Standard Webhooks
+    /// scheme (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`, HMAC-SHA256
+    /// over `"{id}.{timestamp}.{body}"`), reported as provider `gitlab`. Timestamp checked
+    /// (default 300 s); event id = `webhook-id` (GitLab's `Idempotency-Key`).
+    pub fn gitlab_signed(signing_token: impl Into<Secret>) -> Builder<preset::GitLabSigned> {
+        Builder::new(preset::GitLabSigned, signing_token.into())
+    }
+
+    /// Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex>[;h1=<hex>...]`, HMAC-SHA256 over
+    /// `"{ts}:{body}"` with the notification destination's secret key (`pdl_ntfset_...`) used
+    /// as-is. Any `h1` may match (Paddle sends one per secret while rotating). Tolerance
+    /// **5 s** by default, as Paddle's SDKs use; widen it with [`Builder::tolerance`] if your
+    /// clock or queue needs it. Event id = the body's `event_id`.
+    pub fn paddle(secret_key: impl Into<Secret>) -> Builder<preset::Paddle> {
+        let mut builder = Builder::new(preset::Paddle, secret_key.into());
+        builder.tolerance = Duration::from_secs(5);
+        builder
+    }
+
+    /// Linear: `Linear-Signature: <hex>`, HMAC-SHA256 over the body. Linear's timestamp is the
+    /// body's `webhookTimestamp` (milliseconds): it is read, **after** the signature holds, from
+    /// the authenticated body and must be within **60 s** (Linear's SDK rule; a body without it
+    /// is `400 malformed_body`). Event id = `Linear-Delivery`.
+    pub fn linear(secret: impl Into<Secret>) -> Builder<preset::Linear> {
+        let mut builder = Builder::new(preset::Linear, secret.into());
+        builder.tolerance = Duration::from_secs(60);
+        builder
+    }
+
+    /// Zoom: `x-zm-signature: v0=<hex>`, HMAC-SHA256 over
+    /// `"v0:{x-zm-request-timestamp}:{body}"` with the app's secret token. Timestamp checked
+    /// (default 300 s, Zoom's sample uses 5 minutes). Zoom sends no delivery id.
+    pub fn zoom(secret_token: impl Into<Secret>) -> Builder<preset::Zoom> {
+        Builder::new(preset::Zoom, secret_token.into())
+    }
+
+    /// Twitch EventSub (webhook transport): `Twitch-Eventsub-Message-Signature: sha256=<hex>`,
+    /// HMAC-SHA256 over `{message id}{timestamp}{body}` (no separators), where the timestamp is
+    /// RFC 3339 (`Twitch-Eventsub-Message-Timestamp`, signed exactly as received). Tolerance
+    /// **600 s** by default (Twitch: reject messages older than 10 minutes). Event id =
+    /// `Twitch-Eventsub-Message-Id` (signed; Twitch asks you to dedupe on it).
+    pub fn twitch(secret: impl Into<Secret>) -> Builder<preset::Twitch> {
+        let mut builder = Builder::new(preset::Twitch, secret.into());
+        builder.tolerance = Duration::from_secs(600);
+        builder
+    }
+
+    /// Square: `x-square-hmacsha256-signature: <base64>`, HMAC-SHA256 over
+    /// `"{notification URL}{body}"` with the subscription's signature key.
+    ///
+    /// `notification_url` is the public URL Square calls, **exactly** as configured in the
+    /// Square Developer Console. It is fixed at build time on purpose: behind a proxy or load
+    /// balancer the request's `Host` header and scheme are not what Square signed, and a
+    /// client-supplied `Host` must not choose what is verified. No timestamp (pair it with a
+    /// dedupe store); event id = the body's `event_id`.
+    pub fn square(
+        signature_key: impl Into<Secret>,
+        notification_url: impl Into<String>,
+    ) -> Builder<preset::Square> {
+        Builder::new(
+            preset::Square {
+                url: notification_url.into(),
+            },
+            signature_key.into(),
+        )
+    }
+
+    /// Twilio: `X-Twilio-Signature: <base64>`, **HMAC-SHA1** (legacy, Twilio's only scheme) over
+    /// the URL followed by every form parameter of the body as `{name}{value}`, sorted by name,
+    /// with the account's auth token. Form-encoded bodies only (Twilio's `bodySHA256` JSON
+    /// variant is not supported); the body is parsed strictly (`400 malformed_body` otherwise).
+    ///
+    /// `url` is the public URL Twilio calls (with its query string), exactly as configured in
+    /// the console, fixed at build time for the same reason as [`Verifier::square`]; the form
+    /// with the default port added or the port removed is also accepted, as Twilio's libraries
+    /// do. No timestamp; event id = `I-Twilio-Idempotency-Token`.
+    pub fn twilio(
+        auth_token: impl Into<Secret>,
+        url: impl Into<String>,
+    ) -> Builder<preset::Twilio> {
+        Builder::new(preset::Twilio { url: url.into() }, auth_token.into())
+    }
+
+    /// Intercom: `X-Hub-Signature: sha1=<hex>`, **HMAC-SHA1** (legacy: Intercom signs with
+    /// nothing else) over the body with the app's client secret. No timestamp (pair it with a
+    /// dedupe store); event id = the body's `id`.
+    pub fn intercom(client_secret: impl Into<Secret>) -> Builder<preset::Intercom> {
+        Builder::new(preset::Intercom, client_secret.into())
+    }
+
+    /// Discord interactions (feature `ed25519`): `X-Signature-Ed25519: <hex>` over
+    /// `"{X-Signature-Timestamp}{body}"`, checked with the application's public key (64 hex
+    /// characters, from the developer portal; more keys with `.secret(..)`). Timestamp checked
+    /// (default 300 s; Discord documents no window). Event id = the body's `id`. Answer
+    /// `{"type":1}` to a PING (`"type":1`) yourself: the example servers show how.
+    #[cfg(feature = "ed25519")]
+    pub fn discord(public_key: impl Into<Secret>) -> Builder<preset::Discord> {
+        Builder::new(preset::Discord, public_key.into())
     }
 
     /// Any other HMAC provider, named `name` (see [`Provider::Custom`]).

@@ -41,6 +41,10 @@ pub enum ErrorKind {
     /// The dedupe store could not be reached, so the delivery cannot be handled exactly once.
     /// `503` (fail closed): the provider retries later.
     StoreUnavailable,
+    /// The body is not in the form the provider's scheme needs before or after the signature
+    /// check: a Twilio body that is not strict `application/x-www-form-urlencoded`, or a Linear
+    /// body without its signed `webhookTimestamp`. `400`.
+    MalformedBody,
 }
 
 impl ErrorKind {
@@ -54,7 +58,9 @@ impl ErrorKind {
     /// ```
     pub const fn status(self) -> u16 {
         match self {
-            ErrorKind::MalformedHeader | ErrorKind::BodyReadFailed => 400,
+            ErrorKind::MalformedHeader | ErrorKind::BodyReadFailed | ErrorKind::MalformedBody => {
+                400
+            }
             ErrorKind::MissingHeader
             | ErrorKind::InvalidSignature
             | ErrorKind::TimestampTooOld
@@ -79,6 +85,7 @@ impl ErrorKind {
             ErrorKind::BodyReadTimeout => "body_read_timeout",
             ErrorKind::DeliveryInFlight => "delivery_in_flight",
             ErrorKind::StoreUnavailable => "dedupe_store_unavailable",
+            ErrorKind::MalformedBody => "malformed_body",
         }
     }
 
@@ -95,6 +102,7 @@ impl ErrorKind {
             ErrorKind::BodyReadTimeout => "the body was not received in time",
             ErrorKind::DeliveryInFlight => "this delivery is being handled; retry later",
             ErrorKind::StoreUnavailable => "the dedupe store is unavailable; retry later",
+            ErrorKind::MalformedBody => "the body is not in the form the signature scheme needs",
         }
     }
 }
@@ -248,4 +256,22 @@ pub enum ConfigError {
     /// A dedupe namespace is not printable ASCII without `:`.
     #[error("a dedupe namespace must be printable ASCII without `:`")]
     InvalidNamespace,
+    /// A signed URL (Square, Twilio) is not an absolute `http://` or `https://` URL of printable
+    /// ASCII.
+    #[error("the signed URL must be an absolute http:// or https:// URL of printable ASCII")]
+    InvalidUrl,
+    /// A public or private Ed25519 key does not decode, is the wrong length, or is a weak
+    /// (small-order) public key.
+    #[error("key #{index} is not a valid Ed25519 key")]
+    InvalidPublicKey {
+        /// Position of the key, in the order given.
+        index: usize,
+    },
+    /// A `whpk_`/`whsk_` Standard Webhooks key was given, but the crate was built without the
+    /// `ed25519` feature.
+    #[error("Ed25519 keys need the `ed25519` feature of webhook-guard")]
+    Ed25519NotEnabled,
+    /// A signer was requested, but the first key can only verify (an Ed25519 public key).
+    #[error("the first key cannot sign: a signer needs a secret or a private key")]
+    NoSigningKey,
 }

@@ -13,6 +13,8 @@
 )]
 
 pub mod builder;
+#[cfg(feature = "ed25519")]
+mod ed25519;
 pub mod error;
 pub mod headers;
 mod json_id;
@@ -20,6 +22,7 @@ mod mac;
 mod providers;
 pub mod response;
 pub mod secret;
+pub mod signer;
 mod verifier;
 
 #[cfg(any(feature = "tower", feature = "actix-web"))]
@@ -43,6 +46,7 @@ pub use headers::HeaderLookup;
 pub use mac::Algorithm;
 pub use providers::Encoding;
 pub use secret::Secret;
+pub use signer::{SignError, Signer};
 pub use verifier::{Provider, Verified, Verifier};
 
 #[cfg(feature = "axum")]

@@ -9,6 +9,9 @@ use subtle::{Choice, ConstantTimeEq};
 use crate::error::ConfigError;
 use crate::secret::Secret;
 
+/// Writes the signed bytes, piece by piece, through the callback it is given.
+pub(crate) type Feed<'a> = &'a dyn Fn(&mut dyn FnMut(&[u8]));
+
 /// The hash behind an HMAC signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -71,6 +74,20 @@ impl Keys {
         }
     }
 
+    /// The MAC of the first secret over what `feed` writes (for the [`Signer`](crate::Signer)).
+    pub(crate) fn sign_first(&self, feed: Feed<'_>) -> Option<Vec<u8>> {
+        fn first<M: Mac + Clone>(keys: &[M], feed: Feed<'_>) -> Option<Vec<u8>> {
+            let mut mac = keys.first()?.clone();
+            feed(&mut |chunk: &[u8]| mac.update(chunk));
+            Some(mac.finalize().into_bytes().to_vec())
+        }
+        match self {
+            Keys::Sha1(keys) => first(keys, feed),
+            Keys::Sha256(keys) => first(keys, feed),
+            Keys::Sha512(keys) => first(keys, feed),
+        }
+    }
+
     /// Computes one MAC per secret over what `feed` writes, and compares it in constant time with
     /// every candidate. Returns the index of the first secret that matched any candidate, and
     /// the first bytes of the matching MAC (a fingerprint of the signed content).
@@ -118,4 +135,34 @@ where
         }
     }
     None
+}
+
+/// Shared-token providers (GitLab's `X-Gitlab-Token`): the header carries the secret itself.
+///
+/// Only SHA-256 digests of the tokens are kept, and the received value is hashed before a
+/// constant-time comparison, so neither the token's bytes nor its length shape the timing.
+#[derive(Clone)]
+pub(crate) struct Tokens(Box<[[u8; 32]]>);
+
+impl Tokens {
+    pub(crate) fn new(secrets: &[Secret]) -> Self {
+        Tokens(secrets.iter().map(|s| digest(s.expose())).collect())
+    }
+
+    /// The index of the first token equal to `received`.
+    pub(crate) fn find(&self, received: &[u8]) -> Option<usize> {
+        let got = digest(received);
+        let mut found = None;
+        for (index, token) in self.0.iter().enumerate() {
+            if bool::from(token.ct_eq(&got)) && found.is_none() {
+                found = Some(index);
+            }
+        }
+        found
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    Sha256::digest(bytes).into()
 }

@@ -8,9 +8,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use http::HeaderName;
 
+#[cfg(feature = "ed25519")]
+use crate::ed25519::EdKeys;
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
-use crate::mac::Keys;
+use crate::mac::{Keys, Tokens};
 use crate::providers::{self, decode, DecodeBuf, Encoding, ParseError};
 
 /// Which provider's scheme a verifier implements.
@@ -27,13 +29,32 @@ pub enum Provider {
     Slack,
     /// Shopify (`X-Shopify-Hmac-Sha256`).
     Shopify,
+    /// GitLab (`X-Gitlab-Token`, or its Standard Webhooks signed form).
+    GitLab,
+    /// Paddle Billing (`Paddle-Signature`).
+    Paddle,
+    /// Linear (`Linear-Signature`).
+    Linear,
+    /// Zoom (`x-zm-signature`).
+    Zoom,
+    /// Twitch EventSub (`Twitch-Eventsub-Message-Signature`).
+    Twitch,
+    /// Square (`x-square-hmacsha256-signature`).
+    Square,
+    /// Twilio (`X-Twilio-Signature`).
+    Twilio,
+    /// Intercom (`X-Hub-Signature`, SHA-1).
+    Intercom,
+    /// Discord interactions (`X-Signature-Ed25519`).
+    Discord,
     /// A provider configured with the generic HMAC builder, under the name it was given.
     Custom(Arc<str>),
 }
 
 impl Provider {
-    /// A short lower-case name: `stripe`, `github`, `standard-webhooks`, `slack`, `shopify`, or
-    /// the name given to [`Verifier::hmac`].
+    /// A short lower-case name: `stripe`, `github`, `standard-webhooks`, `slack`, `shopify`,
+    /// `gitlab`, `paddle`, `linear`, `zoom`, `twitch`, `square`, `twilio`, `intercom`, `discord`,
+    /// or the name given to [`Verifier::hmac`].
     pub fn name(&self) -> &str {
         match self {
             Provider::Stripe => "stripe",
@@ -41,6 +62,15 @@ impl Provider {
             Provider::StandardWebhooks => "standard-webhooks",
             Provider::Slack => "slack",
             Provider::Shopify => "shopify",
+            Provider::GitLab => "gitlab",
+            Provider::Paddle => "paddle",
+            Provider::Linear => "linear",
+            Provider::Zoom => "zoom",
+            Provider::Twitch => "twitch",
+            Provider::Square => "square",
+            Provider::Twilio => "twilio",
+            Provider::Intercom => "intercom",
+            Provider::Discord => "discord",
             Provider::Custom(name) => name,
         }
     }
@@ -64,10 +94,27 @@ pub(crate) enum Scheme {
         timestamp: Option<HeaderName>,
         event_id: Option<HeaderName>,
     },
-    /// `Stripe-Signature: t=..,v1=..`.
-    Stripe,
+    /// `key=value` items with one timestamp: Stripe's `t=..,v1=..`, Paddle's `ts=..;h1=..`.
+    Pairs {
+        header: HeaderName,
+        syntax: providers::stripe::Syntax,
+    },
     /// `webhook-id` / `webhook-timestamp` / `webhook-signature`, or their `svix-` aliases.
     Standard,
+    /// The header carries the shared token itself (GitLab's `X-Gitlab-Token`).
+    Token {
+        header: HeaderName,
+        event_id: Option<HeaderName>,
+    },
+}
+
+/// How a timestamp header is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TimestampFormat {
+    /// Unix seconds, plain digits.
+    Unix,
+    /// RFC 3339 (`2023-07-19T10:11:12.123456789Z`), as Twitch sends it.
+    Rfc3339,
 }
 
 /// One piece of the signed payload, in order.
@@ -78,6 +125,10 @@ pub(crate) enum Part {
     EventId,
     Header(HeaderName),
     Literal(Box<[u8]>),
+    /// The public URL the provider calls (Square, Twilio), given at build time.
+    Url,
+    /// The body's form parameters in Twilio's canonical order (instead of the raw body).
+    Form,
 }
 
 /// Where the event id comes from when it is in the body.
@@ -94,18 +145,43 @@ pub(crate) struct Legacy {
     pub(crate) keys: Keys,
 }
 
+/// What a candidate signature is checked against.
+#[derive(Clone)]
+pub(crate) enum Check {
+    /// One HMAC per secret (`Inner::keys`).
+    Hmac,
+    /// The header value is the token itself.
+    Token(Tokens),
+    /// Ed25519 public keys only (Discord).
+    #[cfg(feature = "ed25519")]
+    Ed25519(EdKeys),
+    /// Standard Webhooks with `whpk_` keys: `v1` against `Inner::keys` (whose positions are in
+    /// `hmac_positions`), `v1a` against these.
+    #[cfg(feature = "ed25519")]
+    Standard {
+        ed: EdKeys,
+        hmac_positions: Box<[usize]>,
+    },
+}
+
 pub(crate) struct Inner {
     pub(crate) provider: Provider,
     pub(crate) scheme: Scheme,
     pub(crate) keys: Keys,
+    pub(crate) check: Check,
     pub(crate) payload: Box<[Part]>,
     pub(crate) body_id: Option<BodyId>,
     /// `None`: the scheme signs no timestamp, or the check was switched off.
     pub(crate) tolerance: Option<u64>,
     pub(crate) max_body: usize,
     pub(crate) legacy: Option<Legacy>,
+    pub(crate) timestamp_format: TimestampFormat,
+    /// A JSON pointer to a signed timestamp in milliseconds inside the body (Linear's
+    /// `webhookTimestamp`), checked after the signature.
+    pub(crate) body_timestamp: Option<Arc<str>>,
+    /// The signed URL and its accepted variants (Twilio: with and without the default port).
+    pub(crate) urls: Box<[Box<[u8]>]>,
 }
-
 /// Verifies webhook deliveries for one provider and one set of secrets.
 ///
 /// Build it once (keyed HMAC state is derived from every secret at build time) and share it:
@@ -146,7 +222,7 @@ impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Verifier")
             .field("provider", &self.inner.provider)
-            .field("algorithm", &self.inner.keys.algorithm())
+            .field("algorithm", &self.inner.algorithm_name())
             .field("secrets", &"[REDACTED]")
             .field("tolerance_secs", &self.inner.tolerance)
             .field("max_body_size", &self.inner.max_body)
@@ -204,8 +280,6 @@ fn map_parse(e: ParseError, header: &HeaderName) -> VerifyError {
     }
 }
 
-static STRIPE_SIGNATURE: HeaderName = HeaderName::from_static("stripe-signature");
-
 struct StandardNames {
     id: HeaderName,
     timestamp: HeaderName,
@@ -231,11 +305,12 @@ fn standard_names() -> &'static [StandardNames; 2] {
 }
 
 /// Everything located in the headers, before any cryptography.
-struct Located<'h> {
-    sig_header: &'h HeaderName,
-    sig_value: &'h [u8],
-    timestamp: Option<&'h [u8]>,
-    event_id: Option<&'h [u8]>,
+pub(crate) struct Located<'h> {
+    pub(crate) sig_header: &'h HeaderName,
+    pub(crate) sig_value: &'h [u8],
+    pub(crate) timestamp: Option<&'h [u8]>,
+    pub(crate) timestamp_header: Option<&'h HeaderName>,
+    pub(crate) event_id: Option<&'h [u8]>,
     encoding: Encoding,
     kind: SigKind<'h>,
 }
@@ -246,28 +321,143 @@ enum SigKind<'h> {
         prefix: &'h [u8],
         separator: Option<u8>,
     },
-    Stripe,
+    Pairs(providers::stripe::Syntax),
     Standard,
+    Token,
+}
+
+/// Which family of candidates: HMAC (`v1`) or Ed25519 (`v1a`, Discord).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Hmac,
+    #[cfg(feature = "ed25519")]
+    Ed25519,
 }
 
 impl<'h> Located<'h> {
-    fn for_each_candidate(&self, f: &mut dyn FnMut(&[u8])) {
+    fn for_each_candidate(&self, family: Family, f: &mut dyn FnMut(&[u8])) {
         match self.kind {
             SigKind::Simple { prefix, separator } => {
                 providers::simple::candidates(self.sig_value, prefix, separator)
                     .flatten()
                     .for_each(f);
             }
-            SigKind::Stripe => {
-                if let Ok(h) = providers::stripe::parse(self.sig_value) {
+            SigKind::Pairs(syntax) => {
+                if let Ok(h) = providers::stripe::parse(self.sig_value, syntax) {
                     h.candidates().for_each(f);
                 }
             }
             SigKind::Standard => {
-                providers::standard::candidates(self.sig_value)
+                let version: &[u8] = match family {
+                    Family::Hmac => b"v1",
+                    #[cfg(feature = "ed25519")]
+                    Family::Ed25519 => b"v1a",
+                };
+                providers::standard::candidates(self.sig_value, version)
                     .flatten()
                     .for_each(f);
             }
+            SigKind::Token => {}
+        }
+    }
+}
+
+/// Ed25519 signatures are 64 bytes.
+#[cfg(feature = "ed25519")]
+const ED25519_LEN: usize = 64;
+
+/// Ed25519 candidates each cost a hash of the whole payload: fewer are accepted than MACs.
+#[cfg(feature = "ed25519")]
+const MAX_ED25519_CANDIDATES: usize = 8;
+
+/// Parses a timestamp header value in the scheme's format, as unix seconds.
+pub(crate) fn parse_timestamp_as(format: TimestampFormat, raw: &[u8]) -> Option<u64> {
+    match format {
+        TimestampFormat::Unix => parse_timestamp(raw),
+        TimestampFormat::Rfc3339 => {
+            let text = std::str::from_utf8(raw).ok()?;
+            let parsed =
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .ok()?;
+            u64::try_from(parsed.unix_timestamp()).ok()
+        }
+    }
+}
+
+/// Writes the signed payload through `update`: the one definition both the verifier and the
+/// [`Signer`](crate::Signer) use.
+pub(crate) struct Payload<'a> {
+    pub(crate) body: &'a [u8],
+    pub(crate) timestamp: &'a [u8],
+    pub(crate) event_id: &'a [u8],
+    pub(crate) url: &'a [u8],
+    pub(crate) form: Option<&'a providers::form::Form<'a>>,
+    pub(crate) header: &'a dyn Fn(&HeaderName) -> &'a [u8],
+}
+
+impl Payload<'_> {
+    pub(crate) fn feed(&self, parts: &[Part], update: &mut dyn FnMut(&[u8])) {
+        for part in parts {
+            match part {
+                Part::Body => update(self.body),
+                Part::Timestamp => update(self.timestamp),
+                Part::EventId => update(self.event_id),
+                Part::Header(name) => update((self.header)(name)),
+                Part::Literal(bytes) => update(bytes),
+                Part::Url => update(self.url),
+                Part::Form => {
+                    if let Some(form) = self.form {
+                        form.feed(update);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Inner {
+    pub(crate) fn algorithm_name(&self) -> &'static str {
+        match &self.check {
+            Check::Token(_) => "token",
+            #[cfg(feature = "ed25519")]
+            Check::Ed25519(_) => "ed25519",
+            #[cfg(feature = "ed25519")]
+            Check::Standard { .. } => "hmac-sha256+ed25519",
+            Check::Hmac => match self.keys.algorithm() {
+                crate::Algorithm::Sha1 => "hmac-sha1",
+                crate::Algorithm::Sha256 => "hmac-sha256",
+                crate::Algorithm::Sha512 => "hmac-sha512",
+            },
+        }
+    }
+
+    /// Whether HMAC candidates are looked for (some HMAC key is configured).
+    fn uses_hmac(&self) -> bool {
+        match &self.check {
+            Check::Hmac => true,
+            #[cfg(feature = "ed25519")]
+            Check::Standard { hmac_positions, .. } => !hmac_positions.is_empty(),
+            _ => false,
+        }
+    }
+
+    #[cfg(feature = "ed25519")]
+    fn ed_keys(&self) -> Option<&EdKeys> {
+        match &self.check {
+            Check::Ed25519(ed) => Some(ed),
+            Check::Standard { ed, .. } if !ed.is_empty() => Some(ed),
+            _ => None,
+        }
+    }
+
+    /// Maps a position among the HMAC keys to the position among all keys given.
+    fn hmac_position(&self, index: usize) -> usize {
+        match &self.check {
+            #[cfg(feature = "ed25519")]
+            Check::Standard { hmac_positions, .. } => {
+                hmac_positions.get(index).copied().unwrap_or(index)
+            }
+            _ => index,
         }
     }
 }
@@ -320,82 +510,37 @@ impl Verifier {
         let (located, keys) = self.locate(headers)?;
 
         // Timestamp window, before any MAC is computed.
-        let timestamp = match located.timestamp {
-            Some(raw) => {
-                let ts = parse_timestamp(raw).ok_or_else(|| {
-                    VerifyError::with_header(
-                        ErrorKind::MalformedHeader,
-                        self.timestamp_header(&located),
-                    )
+        let timestamp = match (located.timestamp, located.timestamp_header) {
+            (Some(raw), Some(ts_header)) => {
+                let ts = parse_timestamp_as(inner.timestamp_format, raw).ok_or_else(|| {
+                    VerifyError::with_header(ErrorKind::MalformedHeader, ts_header)
                 })?;
-                if let Some(tolerance) = inner.tolerance {
-                    if ts > now.saturating_add(tolerance) {
-                        return Err(VerifyError::with_header(
-                            ErrorKind::TimestampInFuture,
-                            self.timestamp_header(&located),
-                        ));
-                    }
-                    if ts < now.saturating_sub(tolerance) {
-                        return Err(VerifyError::with_header(
-                            ErrorKind::TimestampTooOld,
-                            self.timestamp_header(&located),
-                        ));
-                    }
-                }
+                check_window(inner.tolerance, ts, now)
+                    .map_err(|kind| VerifyError::with_header(kind, ts_header))?;
                 Some(ts)
             }
-            None => None,
+            _ => None,
         };
 
-        // Every candidate must decode; there must be at least one.
-        let out_len = keys.algorithm().output_len();
-        let encoding = located.encoding;
-        let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
-        let mut count = 0usize;
-        let mut malformed = false;
-        located.for_each_candidate(&mut |c| {
-            count += 1;
-            if count > providers::MAX_CANDIDATES || decode(encoding, c, out_len, &mut buf).is_none()
-            {
-                malformed = true;
-            }
-        });
-        if malformed {
-            return Err(map_parse(ParseError::Malformed, located.sig_header));
+        // A shared token identifies no content: it leaves no fingerprint.
+        let (secret_index, fingerprint) = if let Check::Token(tokens) = &inner.check {
+            tokens.find(located.sig_value).map(|index| (index, None))
+        } else {
+            self.check_signatures(headers, body, &located, keys)?
+                .map(|(index, fingerprint)| (index, Some(fingerprint)))
         }
-        if count == 0 {
-            return Err(map_parse(ParseError::NoCandidate, located.sig_header));
-        }
+        .ok_or_else(|| VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header))?;
 
-        // Extra signed headers must each be present once.
-        for part in inner.payload.iter() {
-            if let Part::Header(name) = part {
-                one(headers, name)?;
+        // A timestamp inside the signed body is read only now that the body is authentic.
+        let timestamp = match &inner.body_timestamp {
+            Some(pointer) => {
+                let ts = ms_from_json(body, pointer)
+                    .ok_or_else(|| VerifyError::new(ErrorKind::MalformedBody))?;
+                check_window(inner.tolerance, ts, now).map_err(VerifyError::new)?;
+                Some(ts)
             }
-        }
-
-        let feed = |update: &mut dyn FnMut(&[u8])| {
-            for part in inner.payload.iter() {
-                match part {
-                    Part::Body => update(body),
-                    Part::Timestamp => update(located.timestamp.unwrap_or_default()),
-                    Part::EventId => update(located.event_id.unwrap_or_default()),
-                    Part::Header(name) => update(optional(headers, name).unwrap_or_default()),
-                    Part::Literal(bytes) => update(bytes),
-                }
-            }
+            None => timestamp,
         };
-        let candidates = |f: &mut dyn FnMut(&[u8])| {
-            let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
-            located.for_each_candidate(&mut |c| {
-                if let Some(decoded) = decode(encoding, c, out_len, &mut buf) {
-                    f(decoded);
-                }
-            });
-        };
-        let (secret_index, fingerprint) = keys.find_match(feed, candidates).ok_or_else(|| {
-            VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header)
-        })?;
 
         let event_id = match (&inner.body_id, located.event_id) {
             (_, Some(raw)) => EventId::from_header(raw),
@@ -416,25 +561,117 @@ impl Verifier {
         })
     }
 
-    fn timestamp_header<'a>(&'a self, located: &Located<'a>) -> &'a HeaderName {
-        match &self.inner.scheme {
-            Scheme::Simple {
-                timestamp: Some(t), ..
-            } => t,
-            Scheme::Standard => {
-                let [webhook, svix] = standard_names();
-                if *located.sig_header == svix.signature {
-                    &svix.timestamp
-                } else {
-                    &webhook.timestamp
+    /// Decodes every candidate, then looks for a key that produced one, with the first bytes of
+    /// the matching signature. `Ok(None)`: none did.
+    fn check_signatures<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        located: &Located<'_>,
+        keys: &Keys,
+    ) -> Result<Option<(usize, crate::mac::Fingerprint)>, VerifyError> {
+        let inner = &*self.inner;
+        let encoding = located.encoding;
+        let out_len = keys.algorithm().output_len();
+        let malformed = || map_parse(ParseError::Malformed, located.sig_header);
+
+        // Every candidate of a family we have keys for must decode; there must be at least one.
+        let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
+        let mut count = 0usize;
+        let mut bad = false;
+        let hmac = inner.uses_hmac() || inner.legacy.is_some();
+        if hmac {
+            located.for_each_candidate(Family::Hmac, &mut |c| {
+                count += 1;
+                if count > providers::MAX_CANDIDATES
+                    || decode(encoding, c, out_len, &mut buf).is_none()
+                {
+                    bad = true;
+                }
+            });
+        }
+        #[cfg(feature = "ed25519")]
+        if inner.ed_keys().is_some() {
+            let mut ed_count = 0usize;
+            located.for_each_candidate(Family::Ed25519, &mut |c| {
+                count += 1;
+                ed_count += 1;
+                if ed_count > MAX_ED25519_CANDIDATES
+                    || decode(encoding, c, ED25519_LEN, &mut buf).is_none()
+                {
+                    bad = true;
+                }
+            });
+        }
+        if bad {
+            return Err(malformed());
+        }
+        if count == 0 {
+            return Err(map_parse(ParseError::NoCandidate, located.sig_header));
+        }
+
+        // Extra signed headers must each be present once.
+        for part in inner.payload.iter() {
+            if let Part::Header(name) = part {
+                one(headers, name)?;
+            }
+        }
+
+        // Twilio signs the form parameters, not the bytes: parse strictly first.
+        let form = if inner.payload.iter().any(|p| matches!(p, Part::Form)) {
+            Some(
+                providers::form::Form::parse(body)
+                    .map_err(|_| VerifyError::new(ErrorKind::MalformedBody))?,
+            )
+        } else {
+            None
+        };
+
+        let header = |name: &HeaderName| optional(headers, name).unwrap_or_default();
+        let variants = inner.urls.len().max(1);
+        for variant in 0..variants {
+            let payload = Payload {
+                body,
+                timestamp: located.timestamp.unwrap_or_default(),
+                event_id: located.event_id.unwrap_or_default(),
+                url: inner.urls.get(variant).map(|u| &**u).unwrap_or_default(),
+                form: form.as_ref(),
+                header: &header,
+            };
+            let feed = |update: &mut dyn FnMut(&[u8])| payload.feed(&inner.payload, update);
+            if hmac {
+                let candidates = |f: &mut dyn FnMut(&[u8])| {
+                    let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
+                    located.for_each_candidate(Family::Hmac, &mut |c| {
+                        if let Some(decoded) = decode(encoding, c, out_len, &mut buf) {
+                            f(decoded);
+                        }
+                    });
+                };
+                if let Some((index, fingerprint)) = keys.find_match(feed, candidates) {
+                    return Ok(Some((inner.hmac_position(index), fingerprint)));
                 }
             }
-            _ => located.sig_header,
+            #[cfg(feature = "ed25519")]
+            if let Some(ed) = inner.ed_keys() {
+                let candidates = |f: &mut dyn FnMut(&[u8])| {
+                    let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
+                    located.for_each_candidate(Family::Ed25519, &mut |c| {
+                        if let Some(decoded) = decode(encoding, c, ED25519_LEN, &mut buf) {
+                            f(decoded);
+                        }
+                    });
+                };
+                if let Some(found) = ed.find(&feed, &candidates) {
+                    return Ok(Some(found));
+                }
+            }
         }
+        Ok(None)
     }
 
     /// Finds the signature, timestamp and id headers and checks their syntax.
-    fn locate<'s, 'h, H: HeaderLookup + ?Sized>(
+    pub(crate) fn locate<'s, 'h, H: HeaderLookup + ?Sized>(
         &'s self,
         headers: &'h H,
     ) -> Result<(Located<'h>, &'s Keys), VerifyError>
@@ -474,6 +711,7 @@ impl Verifier {
                         sig_header: header,
                         sig_value,
                         timestamp: ts,
+                        timestamp_header: timestamp.as_ref(),
                         event_id,
                         encoding: *encoding,
                         kind: SigKind::Simple {
@@ -484,19 +722,19 @@ impl Verifier {
                     keys,
                 ))
             }
-            Scheme::Stripe => {
-                let header = &STRIPE_SIGNATURE;
+            Scheme::Pairs { header, syntax } => {
                 let sig_value = one(headers, header)?;
-                let parsed =
-                    providers::stripe::parse(sig_value).map_err(|e| map_parse(e, header))?;
+                let parsed = providers::stripe::parse(sig_value, *syntax)
+                    .map_err(|e| map_parse(e, header))?;
                 Ok((
                     Located {
                         sig_header: header,
                         sig_value,
                         timestamp: Some(parsed.timestamp),
+                        timestamp_header: Some(header),
                         event_id: None,
                         encoding: Encoding::Hex,
-                        kind: SigKind::Stripe,
+                        kind: SigKind::Pairs(*syntax),
                     },
                     &inner.keys,
                 ))
@@ -522,6 +760,7 @@ impl Verifier {
                         sig_header: &family.signature,
                         sig_value,
                         timestamp: Some(ts),
+                        timestamp_header: Some(&family.timestamp),
                         event_id: Some(id),
                         encoding: Encoding::Base64,
                         kind: SigKind::Standard,
@@ -529,8 +768,43 @@ impl Verifier {
                     &inner.keys,
                 ))
             }
+            Scheme::Token { header, event_id } => {
+                let sig_value = one(headers, header)?;
+                let event_id = event_id.as_ref().and_then(|name| optional(headers, name));
+                Ok((
+                    Located {
+                        sig_header: header,
+                        sig_value,
+                        timestamp: None,
+                        timestamp_header: None,
+                        event_id,
+                        encoding: Encoding::Hex,
+                        kind: SigKind::Token,
+                    },
+                    &inner.keys,
+                ))
+            }
         }
     }
+}
+
+/// Checks a signed timestamp against the window, both ways. Arithmetic saturates.
+fn check_window(tolerance: Option<u64>, ts: u64, now: u64) -> Result<(), ErrorKind> {
+    if let Some(tolerance) = tolerance {
+        if ts > now.saturating_add(tolerance) {
+            return Err(ErrorKind::TimestampInFuture);
+        }
+        if ts < now.saturating_sub(tolerance) {
+            return Err(ErrorKind::TimestampTooOld);
+        }
+    }
+    Ok(())
+}
+
+/// A non-negative integer of milliseconds at `pointer` in a JSON body, as unix seconds.
+fn ms_from_json(body: &[u8], pointer: &str) -> Option<u64> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.pointer(pointer)?.as_u64().map(|ms| ms / 1000)
 }
 
 /// The id of a delivery, as the provider assigns it.
@@ -576,7 +850,7 @@ pub struct Verified {
     event_id: EventId,
     timestamp: Option<u64>,
     secret_index: usize,
-    fingerprint: crate::mac::Fingerprint,
+    fingerprint: Option<crate::mac::Fingerprint>,
 }
 
 impl fmt::Debug for Verified {
@@ -637,10 +911,11 @@ impl Verified {
         self.secret_index
     }
 
-    /// The matching signature's first bytes, in hex: identifies the signed content.
+    /// The matching signature's first bytes, in hex: identifies the signed content. `None` for
+    /// a plain shared token (GitLab's `X-Gitlab-Token`), which signs nothing.
     #[cfg_attr(not(feature = "dedupe"), allow(dead_code))]
-    pub(crate) fn fingerprint_hex(&self) -> String {
-        hex::encode(self.fingerprint)
+    pub(crate) fn fingerprint_hex(&self) -> Option<String> {
+        self.fingerprint.map(hex::encode)
     }
 
     /// Keeps the verified body so that body-borne event ids can be read lazily.

@@ -35,7 +35,7 @@ struct Event {
 
 #[actix_web::test]
 async fn exact_bytes_through_bytes_json_and_payload_extractors() {
-    for p in ALL {
+    for p in ALL.into_iter().filter(|p| p.json_with_id()) {
         let secret = p.secret(0);
         let verifier = p.verifier(std::slice::from_ref(&secret));
         let calls = Arc::new(AtomicUsize::new(0));

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{body_with_id, ALL, NOW, P};
+use common::{IdSource, ALL, NOW, P};
 use webhook_guard::{ErrorKind, Verifier};
 
 const ID: &str = "evt_test_1";
@@ -21,7 +21,7 @@ fn round_trip_accepted_with_facts() {
     for p in ALL {
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let body = body_with_id(ID);
+        let body = p.body(ID, NOW);
         let headers = p.sign(&secret, &body, NOW, ID);
         let verified = v
             .verify_at(&headers, &body, NOW)
@@ -32,8 +32,10 @@ fn round_trip_accepted_with_facts() {
             p.has_timestamp().then_some(NOW),
             "{p:?}"
         );
+        assert_eq!(verified.provider().name(), p.name(), "{p:?}");
         // Every preset knows where its id is; core callers read body ids with `event_id_in`.
-        assert_eq!(verified.event_id_in(&body).as_deref(), Some(ID), "{p:?}");
+        let want = (p.id_source() != IdSource::None).then_some(ID);
+        assert_eq!(verified.event_id_in(&body).as_deref(), want, "{p:?}");
     }
 }
 
@@ -42,9 +44,10 @@ fn missing_signature_header_is_401() {
     for p in ALL {
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let mut headers = p.sign(&secret, b"{}", NOW, ID);
+        let body = p.body(ID, NOW);
+        let mut headers = p.sign(&secret, &body, NOW, ID);
         headers.retain(|(k, _)| !k.eq_ignore_ascii_case(p.signature_header()));
-        let err = v.verify_at(&headers, b"{}", NOW).unwrap_err();
+        let err = v.verify_at(&headers, &body, NOW).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::MissingHeader, "{p:?}");
         assert_eq!(err.status(), 401);
         assert_eq!(
@@ -63,10 +66,11 @@ fn missing_timestamp_header_is_401() {
         };
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let mut headers = p.sign(&secret, b"{}", NOW, ID);
+        let body = p.body(ID, NOW);
+        let mut headers = p.sign(&secret, &body, NOW, ID);
         headers.retain(|(k, _)| !k.eq_ignore_ascii_case(ts));
         assert_eq!(
-            kind(&v, &headers, b"{}", NOW),
+            kind(&v, &headers, &body, NOW),
             ErrorKind::MissingHeader,
             "{p:?}"
         );
@@ -78,15 +82,29 @@ fn malformed_signature_header_is_400() {
     for p in ALL {
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
+        let body = p.body(ID, NOW);
         for bad in ["garbage", "", "sha256=zz", "v1=", "\u{e9}t\u{e9}"] {
             if p == P::Generic && !bad.is_empty() && !bad.starts_with("sha256=") {
                 // In a list of `<prefix><sig>` items, an item with another prefix is another
                 // scheme: skipped, leaving no candidate (401, checked below).
                 continue;
             }
-            let mut headers = p.sign(&secret, b"{}", NOW, ID);
+            if p.is_token() && !bad.is_empty() {
+                // A token has no syntax: any other value is simply not the token (401).
+                assert_eq!(
+                    kind(
+                        &v,
+                        &p.sign(&p.secret(0).replace("0", bad), &body, NOW, ID),
+                        &body,
+                        NOW
+                    ),
+                    ErrorKind::InvalidSignature
+                );
+                continue;
+            }
+            let mut headers = p.sign(&secret, &body, NOW, ID);
             set(&mut headers, p.signature_header(), bad);
-            let err = v.verify_at(&headers, b"{}", NOW).unwrap_err();
+            let err = v.verify_at(&headers, &body, NOW).unwrap_err();
             assert_eq!(err.status(), 400, "{p:?} {bad:?}: {err}");
             assert_eq!(err.kind(), ErrorKind::MalformedHeader, "{p:?} {bad:?}");
         }
@@ -108,7 +126,8 @@ fn duplicated_signature_header_is_400() {
     for p in ALL {
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let mut headers = p.sign(&secret, b"{}", NOW, ID);
+        let body = p.body(ID, NOW);
+        let mut headers = p.sign(&secret, &body, NOW, ID);
         let sig = headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(p.signature_header()))
@@ -116,7 +135,7 @@ fn duplicated_signature_header_is_400() {
             .clone();
         headers.push(sig);
         assert_eq!(
-            kind(&v, &headers, b"{}", NOW),
+            kind(&v, &headers, &body, NOW),
             ErrorKind::MalformedHeader,
             "{p:?}"
         );
@@ -127,8 +146,9 @@ fn duplicated_signature_header_is_400() {
 fn wrong_secret_is_401() {
     for p in ALL {
         let v = p.verifier(&[p.secret(0)]);
-        let headers = p.sign(&p.secret(1), b"{}", NOW, ID);
-        let err = v.verify_at(&headers, b"{}", NOW).unwrap_err();
+        let body = p.body(ID, NOW);
+        let headers = p.sign(&p.secret(1), &body, NOW, ID);
+        let err = v.verify_at(&headers, &body, NOW).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidSignature, "{p:?}");
         assert_eq!(err.status(), 401);
     }
@@ -139,18 +159,26 @@ fn tampered_body_is_401() {
     for p in ALL {
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let headers = p.sign(&secret, br#"{"amount":100}"#, NOW, ID);
-        assert_eq!(
-            kind(&v, &headers, br#"{"amount":900}"#, NOW),
-            ErrorKind::InvalidSignature,
-            "{p:?}"
-        );
+        let body = p.body(ID, NOW);
+        let headers = p.sign(&secret, &body, NOW, ID);
+        let tampered = String::from_utf8(body.clone())
+            .unwrap()
+            .replace(ID, "evt_test_2");
+        let mut appended = body.clone();
         // Trailing whitespace a proxy might add is a different body.
-        assert_eq!(
-            kind(&v, &headers, b"{\"amount\":100}\n", NOW),
-            ErrorKind::InvalidSignature,
-            "{p:?}"
-        );
+        appended.push(b'\n');
+        for other in [tampered.as_bytes(), &appended] {
+            if p.is_token() {
+                // GitLab's token authenticates the sender only, never the body.
+                assert!(v.verify_at(&headers, other, NOW).is_ok());
+                continue;
+            }
+            assert_eq!(
+                kind(&v, &headers, other, NOW),
+                ErrorKind::InvalidSignature,
+                "{p:?}"
+            );
+        }
     }
 }
 
@@ -162,29 +190,32 @@ fn stale_and_future_timestamps_are_401_at_the_boundary() {
         }
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let headers = p.sign(&secret, b"{}", NOW, ID);
+        let body = p.body(ID, NOW);
+        let headers = p.sign(&secret, &body, NOW, ID);
+        let tol = p.tolerance();
+        assert_eq!(v.tolerance_secs(), Some(tol), "{p:?}");
         // Exactly at the tolerance, both ways: accepted.
-        assert!(v.verify_at(&headers, b"{}", NOW + 300).is_ok(), "{p:?}");
-        assert!(v.verify_at(&headers, b"{}", NOW - 300).is_ok(), "{p:?}");
-        // One second past it: rejected, before any MAC is computed.
+        assert!(v.verify_at(&headers, &body, NOW + tol).is_ok(), "{p:?}");
+        assert!(v.verify_at(&headers, &body, NOW - tol).is_ok(), "{p:?}");
+        // One second past it: rejected (before any MAC is computed for header timestamps).
         assert_eq!(
-            kind(&v, &headers, b"{}", NOW + 301),
+            kind(&v, &headers, &body, NOW + tol + 1),
             ErrorKind::TimestampTooOld,
             "{p:?}"
         );
         assert_eq!(
-            kind(&v, &headers, b"{}", NOW - 301),
+            kind(&v, &headers, &body, NOW - tol - 1),
             ErrorKind::TimestampInFuture,
             "{p:?}"
         );
         // Saturating arithmetic at the ends of the clock.
         assert_eq!(
-            kind(&v, &headers, b"{}", 0),
+            kind(&v, &headers, &body, 0),
             ErrorKind::TimestampInFuture,
             "{p:?}"
         );
         assert_eq!(
-            kind(&v, &headers, b"{}", u64::MAX),
+            kind(&v, &headers, &body, u64::MAX),
             ErrorKind::TimestampTooOld,
             "{p:?}"
         );
@@ -215,8 +246,8 @@ fn custom_tolerance_applies() {
 #[test]
 fn bad_timestamps_are_400() {
     for p in ALL {
-        if !p.has_timestamp() {
-            continue;
+        if !p.has_timestamp() || p == P::Linear {
+            continue; // Linear's is in the body: `linear_body_timestamp` below
         }
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
@@ -240,6 +271,14 @@ fn bad_timestamps_are_400() {
                         &format!("t={bad},v1={sig}"),
                     );
                 }
+                P::Paddle => {
+                    let sig = hex::encode(p.mac(&secret, b"{}", NOW, ID));
+                    set(
+                        &mut headers,
+                        "Paddle-Signature",
+                        &format!("ts={bad};h1={sig}"),
+                    );
+                }
                 _ => set(&mut headers, p.timestamp_header().unwrap(), bad),
             }
             assert_eq!(
@@ -256,15 +295,16 @@ fn rotation_accepts_the_second_secret() {
     for p in ALL {
         let secrets = [p.secret(0), p.secret(1)];
         let v = p.verifier(&secrets);
-        let headers = p.sign(&secrets[1], b"{}", NOW, ID);
+        let body = p.body(ID, NOW);
+        let headers = p.sign(&secrets[1], &body, NOW, ID);
         let verified = v
-            .verify_at(&headers, b"{}", NOW)
+            .verify_at(&headers, &body, NOW)
             .unwrap_or_else(|e| panic!("{p:?}: {e}"));
         assert_eq!(verified.secret_index(), 1, "{p:?}");
         // A third, unknown secret is still refused.
-        let headers = p.sign(&p.secret(2), b"{}", NOW, ID);
+        let headers = p.sign(&p.secret(2), &body, NOW, ID);
         assert_eq!(
-            kind(&v, &headers, b"{}", NOW),
+            kind(&v, &headers, &body, NOW),
             ErrorKind::InvalidSignature,
             "{p:?}"
         );
@@ -279,16 +319,17 @@ fn several_signatures_only_the_last_valid() {
         }
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
+        let body = p.body(ID, NOW);
         let macs = vec![
-            p.mac(&p.secret(7), b"{}", NOW, ID),
-            p.mac(&p.secret(8), b"{}", NOW, ID),
-            p.mac(&secret, b"{}", NOW, ID),
+            p.mac(&p.secret(7), &body, NOW, ID),
+            p.mac(&p.secret(8), &body, NOW, ID),
+            p.mac(&secret, &body, NOW, ID),
         ];
         let headers = p.headers_with_macs(&macs, NOW, ID);
-        assert!(v.verify_at(&headers, b"{}", NOW).is_ok(), "{p:?}");
+        assert!(v.verify_at(&headers, &body, NOW).is_ok(), "{p:?}");
         let headers = p.headers_with_macs(&macs[..2], NOW, ID);
         assert_eq!(
-            kind(&v, &headers, b"{}", NOW),
+            kind(&v, &headers, &body, NOW),
             ErrorKind::InvalidSignature,
             "{p:?}"
         );
@@ -443,7 +484,7 @@ fn errors_and_debug_never_show_secrets_or_signatures() {
     for p in ALL {
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
-        let body = b"{}";
+        let body = &p.body(ID, NOW);
         let good = p.mac(&secret, body, NOW, ID);
         let headers = p.sign(&p.secret(1), body, NOW, ID);
         let err = v.verify_at(&headers, body, NOW).unwrap_err();

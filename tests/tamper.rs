@@ -6,8 +6,11 @@ mod common;
 use common::{ALL, NOW, P};
 use proptest::prelude::*;
 
+/// Presets that sign arbitrary bytes (Linear needs its JSON timestamp and Twilio a form: both
+/// are covered in `presets.rs` and `conformance.rs`).
 fn provider() -> impl Strategy<Value = P> {
-    (0..ALL.len()).prop_map(|i| ALL[i])
+    let raw: Vec<P> = ALL.into_iter().filter(|p| p.signs_raw_bytes()).collect();
+    (0..raw.len()).prop_map(move |i| raw[i])
 }
 
 proptest! {
@@ -28,6 +31,8 @@ proptest! {
         at in any::<prop::sample::Index>(),
         bit in 0u8..8,
     ) {
+        // GitLab's token does not cover the body (documented); see presets.rs.
+        prop_assume!(!p.is_token());
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
         let headers = p.sign(&secret, &body, NOW, "msg_1");
@@ -43,9 +48,12 @@ proptest! {
         at in 0usize..32,
         bit in 0u8..8,
     ) {
+        // A token is no MAC: bit flips of it are `gitlab_token_and_signed_form` in presets.rs.
+        prop_assume!(!p.is_token());
         let secret = p.secret(0);
         let v = p.verifier(std::slice::from_ref(&secret));
         let mut mac = p.mac(&secret, &body, NOW, "msg_1");
+        let at = at % mac.len(); // SHA-1 MACs are 20 bytes
         mac[at] ^= 1 << bit;
         let headers = p.headers_with_macs(&[mac], NOW, "msg_1");
         prop_assert!(v.verify_at(&headers, &body, NOW).is_err());
@@ -53,7 +61,10 @@ proptest! {
 
     #[test]
     fn any_timestamp_bit_flip_is_rejected(
-        p in prop::sample::select(vec![P::Stripe, P::Standard, P::Slack, P::Generic]),
+        p in prop::sample::select(vec![
+            P::Stripe, P::Standard, P::Slack, P::Generic, P::Paddle, P::Zoom, P::Discord,
+            P::StandardEd,
+        ]),
         body in proptest::collection::vec(any::<u8>(), 0..256),
         bit in 0u32..63,
     ) {
@@ -68,7 +79,10 @@ proptest! {
 
     #[test]
     fn any_timestamp_text_bit_flip_is_rejected(
-        p in prop::sample::select(vec![P::Stripe, P::Standard, P::Slack, P::Generic]),
+        p in prop::sample::select(vec![
+            P::Stripe, P::Standard, P::Slack, P::Generic, P::Paddle, P::Zoom, P::Discord,
+            P::StandardEd,
+        ]),
         at in 0usize..10,
         bit in 0u8..8,
     ) {

@@ -67,7 +67,7 @@ async fn send(app: &Router, req: Request<Body>) -> (StatusCode, Bytes, http::Hea
 
 #[tokio::test]
 async fn valid_deliveries_reach_the_handler_with_exact_bytes() {
-    for p in ALL {
+    for p in ALL.into_iter().filter(|p| p.json_with_id()) {
         let secret = p.secret(0);
         let seen = Seen::default();
         let app = app(p.verifier(std::slice::from_ref(&secret)), &seen);
@@ -122,7 +122,11 @@ struct Case {
 
 #[tokio::test]
 async fn rejections_never_run_the_handler() {
-    for p in ALL {
+    // GitLab's token has no syntax and covers no body: its rejections are in conformance.rs.
+    for p in ALL
+        .into_iter()
+        .filter(|p| p.json_with_id() && !p.is_token())
+    {
         let secret = p.secret(0);
         let seen = Seen::default();
         let app = app(p.verifier(std::slice::from_ref(&secret)), &seen);
@@ -214,7 +218,7 @@ async fn rejections_never_run_the_handler() {
 
 #[tokio::test]
 async fn rotation_and_several_signatures_through_the_layer() {
-    for p in ALL {
+    for p in ALL.into_iter().filter(|p| p.json_with_id()) {
         let secrets = [p.secret(0), p.secret(1)];
         let seen = Seen::default();
         let app = app(p.verifier(&secrets), &seen);

@@ -14,6 +14,24 @@ pub const DEMO_GITHUB: &str = "demo-github-secret";
 pub const DEMO_STANDARD: &str = "whsec_ZGVtby1zdGFuZGFyZC13ZWJob29rcy1zZWNyZXQhIQ==";
 pub const DEMO_SLACK: &str = "demo-slack-signing-secret";
 pub const DEMO_SHOPIFY: &str = "demo-shopify-secret";
+pub const DEMO_GITLAB: &str = "demo-gitlab-token";
+pub const DEMO_PADDLE: &str = "pdl_ntfset_demo_paddle_secret";
+pub const DEMO_LINEAR: &str = "demo-linear-secret";
+pub const DEMO_ZOOM: &str = "demo-zoom-secret-token";
+pub const DEMO_TWITCH: &str = "demo-twitch-secret";
+pub const DEMO_SQUARE: &str = "demo-square-signature-key";
+pub const DEMO_TWILIO: &str = "demo-twilio-auth-token";
+pub const DEMO_INTERCOM: &str = "demo-intercom-client-secret";
+/// Discord's demo application key pair: the server verifies with the public key; sign test
+/// deliveries with the private key (`webhook-guard sign discord --secret <DEMO_DISCORD_PRIVATE>`).
+pub const DEMO_DISCORD_PRIVATE: &str =
+    "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+pub const DEMO_DISCORD_PUBLIC: &str =
+    "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+
+/// Every route the servers have, as (path name, secret variable).
+pub const ROUTES: &str = "stripe,github,standard,slack,shopify,gitlab,paddle,linear,zoom,twitch,\
+square,twilio,intercom,discord";
 
 pub fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_string())
@@ -47,6 +65,16 @@ fn redis_dedupe(_url: &str) -> Result<Dedupe, Box<dyn std::error::Error>> {
     )
 }
 
+/// The public base URL the providers call, for the presets that sign the URL (Square, Twilio):
+/// `PUBLIC_BASE_URL`, default `http://127.0.0.1:$PORT`. Behind a proxy, set it to the URL the
+/// provider is configured with; the request's `Host` header is never used.
+pub fn public_base_url() -> Result<String, String> {
+    match std::env::var("PUBLIC_BASE_URL") {
+        Ok(url) => Ok(url.trim_end_matches('/').to_string()),
+        Err(_) => Ok(format!("http://{}", listen_addr()?)),
+    }
+}
+
 /// `127.0.0.1:$PORT` (default 3000).
 pub fn listen_addr() -> Result<SocketAddr, String> {
     let port: u16 = match std::env::var("PORT") {
@@ -77,10 +105,36 @@ pub fn slack_challenge(body: &[u8]) -> Option<String> {
     }
 }
 
+/// What a handler answers to a verified delivery, besides printing its line.
+pub enum Reply {
+    /// `ok`, text.
+    Ok,
+    /// A text answer (Slack's and Twitch's challenges).
+    Text(String),
+    /// A JSON answer (Discord's PONG).
+    Json(&'static str),
+}
+
+/// The answer to a verified delivery: the handshakes some providers need, else `ok`.
+///
+/// - Slack `url_verification`: the challenge, as text.
+/// - Twitch `webhook_callback_verification`: the challenge, as text.
+/// - Discord PING (`"type":1`): PONG, `{"type":1}`.
+pub fn reply(verified: &Verified, body: &[u8]) -> Reply {
+    let json = || serde_json::from_slice::<serde_json::Value>(body).ok();
+    match verified.provider().name() {
+        "twitch" => json()
+            .and_then(|v| v["challenge"].as_str().map(String::from))
+            .map_or(Reply::Ok, Reply::Text),
+        "discord" if json().is_some_and(|v| v["type"] == 1) => Reply::Json(r#"{"type":1}"#),
+        _ => slack_challenge(body).map_or(Reply::Ok, Reply::Text),
+    }
+}
+
 /// Start-up help, on stderr.
 pub fn print_banner(name: &str, addr: SocketAddr) {
     eprintln!("webhook-guard {name} listening on http://{addr}");
-    eprintln!("routes: POST /webhooks/{{stripe,github,standard,slack,shopify}}");
+    eprintln!("routes: POST /webhooks/{{{ROUTES}}}");
     eprintln!(
         "send a correctly signed test delivery with:\n\n{}\n",
         github_curl(addr)

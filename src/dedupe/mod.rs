@@ -168,7 +168,8 @@ pub enum KeyBy {
     /// The provider's event id (the default). Deliveries without one pass through unreserved.
     #[default]
     EventId,
-    /// The event id, or for a delivery without one, its signature.
+    /// The event id, or for a delivery without one, its signature. (A plain shared token, such
+    /// as GitLab's `X-Gitlab-Token`, signs nothing: such deliveries have no signature to key on.)
     EventIdOrSignature,
     /// The signature: the same signed bytes are handled once. Use it for providers whose id
     /// header is not signed (GitHub, Shopify) when replays of captured deliveries matter more
@@ -347,8 +348,8 @@ impl Dedupe {
             KeyBy::EventIdOrSignature => verified
                 .event_id()
                 .map(|id| format!("id:{id}"))
-                .or_else(|| Some(format!("sig:{}", verified.fingerprint_hex()))),
-            KeyBy::Signature => Some(format!("sig:{}", verified.fingerprint_hex())),
+                .or_else(|| verified.fingerprint_hex().map(|f| format!("sig:{f}"))),
+            KeyBy::Signature => verified.fingerprint_hex().map(|f| format!("sig:{f}")),
         }?;
         Some(format!(
             "{}:{}:{id}",

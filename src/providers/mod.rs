@@ -1,5 +1,6 @@
 //! How each provider carries its signatures: header syntaxes, parsed without allocating.
 
+pub(crate) mod form;
 pub(crate) mod simple;
 pub(crate) mod standard;
 pub(crate) mod stripe;

@@ -2,20 +2,25 @@
 //!
 //! The signature header is a space-separated list of `<version>,<signature>`; `v1` is
 //! HMAC-SHA256 over `"{id}.{timestamp}.{body}"`, base64-encoded, keyed with the base64-decoded
-//! part of the `whsec_<base64>` secret. Other versions (such as `v1a`, Ed25519) are ignored.
+//! part of the `whsec_<base64>` secret; `v1a` is Ed25519 over the same bytes, base64, checked
+//! against `whpk_<base64>` public keys (feature `ed25519`). Versions the verifier has no key for
+//! are ignored.
 //! The `svix-id`, `svix-timestamp` and `svix-signature` names are accepted as aliases.
 
 use super::{split_once, ParseError};
 
-/// The `v1` signatures in a `webhook-signature` value, still encoded. Fails on an item that is
-/// not `<version>,<signature>`.
-pub(crate) fn candidates(value: &[u8]) -> impl Iterator<Item = Result<&[u8], ParseError>> {
+/// The signatures of `version` (`v1` or `v1a`) in a `webhook-signature` value, still encoded.
+/// Fails on an item that is not `<version>,<signature>`.
+pub(crate) fn candidates<'a>(
+    value: &'a [u8],
+    version: &'a [u8],
+) -> impl Iterator<Item = Result<&'a [u8], ParseError>> + 'a {
     value
         .split(|b| *b == b' ')
         .filter(|item| !item.is_empty())
-        .filter_map(|item| match split_once(item, b',') {
+        .filter_map(move |item| match split_once(item, b',') {
             None => Some(Err(ParseError::Malformed)),
-            Some((b"v1", sig)) => Some(Ok(sig)),
+            Some((v, sig)) if v == version => Some(Ok(sig)),
             Some(_) => None,
         })
 }
@@ -25,7 +30,7 @@ pub(crate) fn check_syntax(value: &[u8]) -> Result<(), ParseError> {
     if value.split(|b| *b == b' ').all(<[u8]>::is_empty) {
         return Err(ParseError::Malformed);
     }
-    candidates(value).try_for_each(|c| c.map(|_| ()))
+    candidates(value, b"v1").try_for_each(|c| c.map(|_| ()))
 }
 
 #[cfg(test)]
@@ -34,8 +39,10 @@ mod tests {
 
     #[test]
     fn lists_v1_only() {
-        let v: Vec<_> = candidates(b"v1,aa  v1a,bb v2,cc v1,dd").collect();
+        let v: Vec<_> = candidates(b"v1,aa  v1a,bb v2,cc v1,dd", b"v1").collect();
         assert_eq!(v, vec![Ok(&b"aa"[..]), Ok(&b"dd"[..])]);
+        let v: Vec<_> = candidates(b"v1,aa  v1a,bb v2,cc v1,dd", b"v1a").collect();
+        assert_eq!(v, vec![Ok(&b"bb"[..])]);
         assert!(check_syntax(b"v1,aa nocomma").is_err());
         assert!(check_syntax(b"  ").is_err());
         assert!(check_syntax(b"v1a,xx").is_ok());

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Starts an example server and sends it one delivery per preset signed by `webhook-guard sign`
+# (feature cli) with the documented demo secrets, as the README's quick start does; checks each
+# answer and that the server's stdout is exactly one line per accepted delivery.
+#
+#   bash interop/cli.sh [axum_receiver|actix_receiver] [cargo features]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+example=${1:-axum_receiver}
+features=${2:-axum}
+port=${PORT:-3918}
+cargo build -q --example "$example" --features "$features"
+cargo build -q --features cli --bin webhook-guard
+work=$(mktemp -d)
+PORT=$port "target/debug/examples/$example" >"$work/out" 2>"$work/err" &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+  sleep 0.1
+done
+echo '{"id":"evt_cli_1","event_id":"evt_cli_1","zen":"Keep it logically awesome."}' >"$work/body.json"
+printf 'CallSid=CA123&From=%%2B14155550100&Body=hello+world' >"$work/form.txt"
+echo '{"type":1,"id":"cli-ping-1","application_id":"1"}' >"$work/ping.json"
+sign() { target/debug/webhook-guard sign "$@" 2>/dev/null; }
+base="http://127.0.0.1:$port/webhooks"
+fail=0
+check() { # provider secret body id expected-line
+  local answer
+  answer=$(sign "$1" --secret "$2" --body "$3" --id "$4" --send "$base/$1") || true
+  if [[ "$answer" != "HTTP/1.1 200"* ]]; then echo "FAIL $1: ${answer%%$'\n'*}"; fail=1; else echo "ok   $1"; fi
+  echo "$5" >>"$work/expect"
+}
+check stripe whsec_demo_stripe_secret "$work/body.json" x "provider=stripe event_id=evt_cli_1"
+check github demo-github-secret "$work/body.json" cli-github "provider=github event_id=cli-github"
+check standard whsec_ZGVtby1zdGFuZGFyZC13ZWJob29rcy1zZWNyZXQhIQ== "$work/body.json" cli-std "provider=standard-webhooks event_id=cli-std"
+check slack demo-slack-signing-secret "$work/body.json" x "provider=slack event_id=evt_cli_1"
+check shopify demo-shopify-secret "$work/body.json" cli-shop "provider=shopify event_id=cli-shop"
+check gitlab demo-gitlab-token "$work/body.json" cli-gitlab "provider=gitlab event_id=cli-gitlab"
+check paddle pdl_ntfset_demo_paddle_secret "$work/body.json" x "provider=paddle event_id=evt_cli_1"
+check linear demo-linear-secret "$work/body.json" cli-linear "provider=linear event_id=cli-linear"
+check zoom demo-zoom-secret-token "$work/body.json" x "provider=zoom event_id=-"
+check twitch demo-twitch-secret "$work/body.json" cli-twitch "provider=twitch event_id=cli-twitch"
+check square demo-square-signature-key "$work/body.json" x "provider=square event_id=evt_cli_1"
+check twilio demo-twilio-auth-token "$work/form.txt" cli-twilio "provider=twilio event_id=cli-twilio"
+check intercom demo-intercom-client-secret "$work/body.json" x "provider=intercom event_id=evt_cli_1"
+check discord 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 "$work/ping.json" x "provider=discord event_id=cli-ping-1"
+pong=$(sign discord --secret 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 --body "$work/ping.json" --send "$base/discord" | tail -1)
+echo "provider=discord event_id=cli-ping-1" >>"$work/expect"
+[[ "$pong" == '{"type":1}' ]] || { echo "FAIL discord PONG: $pong"; fail=1; }
+# A wrong secret is refused and prints nothing.
+if sign github --secret not-the-secret --body "$work/body.json" --send "$base/github" >/dev/null; then
+  echo "FAIL github with a wrong secret was accepted"; fail=1
+fi
+sleep 0.2
+if ! diff <(sort "$work/expect") <(sort "$work/out"); then
+  echo "FAIL: the server's stdout is not exactly one line per accepted delivery" >&2
+  fail=1
+fi
+[[ $fail == 0 ]] && echo "webhook-guard sign: 14 presets accepted by $example, stdout as expected"
+exit $fail
