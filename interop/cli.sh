@@ -22,6 +22,8 @@ done
 echo '{"id":"evt_cli_1","event_id":"evt_cli_1","zen":"Keep it logically awesome."}' >"$work/body.json"
 printf 'CallSid=CA123&From=%%2B14155550100&Body=hello+world' >"$work/form.txt"
 echo '{"type":1,"id":"cli-ping-1","application_id":"1"}' >"$work/ping.json"
+# A second PING (another interaction id: the same one again would be answered as a duplicate).
+echo '{"type":1,"id":"cli-ping-2","application_id":"1"}' >"$work/ping2.json"
 sign() { target/debug/webhook-guard sign "$@" 2>/dev/null; }
 base="http://127.0.0.1:$port/webhooks"
 fail=0
@@ -45,8 +47,11 @@ check square demo-square-signature-key "$work/body.json" x "provider=square even
 check twilio demo-twilio-auth-token "$work/form.txt" cli-twilio "provider=twilio event_id=cli-twilio"
 check intercom demo-intercom-client-secret "$work/body.json" x "provider=intercom event_id=evt_cli_1"
 check discord 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 "$work/ping.json" x "provider=discord event_id=cli-ping-1"
-pong=$(sign discord --secret 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 --body "$work/ping.json" --send "$base/discord" | tail -1)
-echo "provider=discord event_id=cli-ping-1" >>"$work/expect"
+pong=$(sign discord --secret 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 --body "$work/ping2.json" --send "$base/discord" | tail -1)
+echo "provider=discord event_id=cli-ping-2" >>"$work/expect"
+# The same delivery again: acknowledged as a duplicate, no second stdout line.
+again=$(sign github --secret demo-github-secret --body "$work/body.json" --id cli-github --send "$base/github") || true
+[[ "$again" == *"webhook-guard-duplicate: true"* ]] || { echo "FAIL github resend not answered as a duplicate"; fail=1; }
 [[ "$pong" == '{"type":1}' ]] || { echo "FAIL discord PONG: $pong"; fail=1; }
 # A wrong secret is refused and prints nothing.
 if sign github --secret not-the-secret --body "$work/body.json" --send "$base/github" >/dev/null; then
