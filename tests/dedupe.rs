@@ -6,61 +6,17 @@ mod common;
 #[path = "support/dedupe_harness.rs"]
 mod harness;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use common::{body_with_id, P};
+use common::P;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::FutureExt;
-use harness::{actix_app, axum_app, send_axum, Answer, Delivery, Mode, Script};
+use harness::{
+    actix_app, axum_app, delivery, duplicate, forged, now, ok, send_axum, verifier, Answer,
+    Delivery, Mode, Script,
+};
 use webhook_guard::dedupe::{Dedupe, DedupeStore, KeyBy, MemoryStore, Reserve, Token};
 use webhook_guard::Verifier;
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-const SECRET: &str = "whsec_dedupe_test_secret";
-
-fn verifier() -> Verifier {
-    Verifier::stripe(SECRET).build().unwrap()
-}
-
-/// A Stripe delivery of event `id` (the id is in the body, as Stripe sends it).
-fn delivery(id: &str) -> Delivery {
-    let body = body_with_id(id);
-    Delivery {
-        headers: P::Stripe.sign(SECRET, &body, now(), id),
-        body,
-    }
-}
-
-fn forged(id: &str) -> Delivery {
-    let body = body_with_id(id);
-    Delivery {
-        headers: P::Stripe.sign("whsec_not_the_secret", &body, now(), id),
-        body,
-    }
-}
-
-fn ok() -> Answer {
-    Answer {
-        status: 200,
-        retry_after: None,
-        duplicate: false,
-        error: None,
-    }
-}
-
-fn duplicate() -> Answer {
-    Answer {
-        duplicate: true,
-        error: None,
-        ..ok()
-    }
-}
 
 fn assert_in_flight(a: &Answer) {
     assert_eq!(a.status, 409, "{a:?}");

@@ -14,33 +14,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::{body_with_id, P};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use harness::{actix_app, axum_app, send_axum, Answer, Delivery, Mode, Script};
+use harness::{actix_app, axum_app, delivery, duplicate, ok, send_axum, verifier, Mode, Script};
 use webhook_guard::dedupe::redis::RedisStore;
 use webhook_guard::dedupe::{Dedupe, DedupeStore, Reserve, Token};
-use webhook_guard::Verifier;
-
-const SECRET: &str = "whsec_redis_test_secret";
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-fn verifier() -> Verifier {
-    Verifier::stripe(SECRET).build().unwrap()
-}
-
-fn delivery(id: &str) -> Delivery {
-    let body = body_with_id(id);
-    Delivery {
-        headers: P::Stripe.sign(SECRET, &body, now(), id),
-        body,
-    }
-}
 
 /// A prefix no other run shares, so that runs against one server never see each other's keys.
 fn unique(tag: &str) -> String {
@@ -52,22 +29,6 @@ fn unique(tag: &str) -> String {
             .unwrap()
             .as_nanos()
     )
-}
-
-fn ok() -> Answer {
-    Answer {
-        status: 200,
-        retry_after: None,
-        duplicate: false,
-        error: None,
-    }
-}
-
-fn duplicate() -> Answer {
-    Answer {
-        duplicate: true,
-        ..ok()
-    }
 }
 
 /// `None` (after a loud message) when there is no Redis to test against outside CI.

@@ -9,7 +9,7 @@ use quick_cache::sync::{Cache, EntryAction, EntryResult};
 use quick_cache::{DefaultHashBuilder, Lifecycle, UnitWeighter};
 use sha2::{Digest, Sha256};
 
-use super::{DedupeStore, Reserve, StoreError, StoreFuture, Token};
+use super::{millis, DedupeStore, Reserve, StoreError, StoreFuture, Token};
 
 /// Default bound on the number of keys: 100 000.
 pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
@@ -129,10 +129,6 @@ fn digest(key: &str) -> Key {
         out.copy_from_slice(head);
     }
     out
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The low half of a token; never 0, which marks a committed slot.

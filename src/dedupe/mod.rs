@@ -400,6 +400,11 @@ impl Dedupe {
     }
 }
 
+/// A duration in whole milliseconds, saturating.
+pub(crate) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Settles a reservation with the handler's status: commit on 2xx, release otherwise.
 pub(crate) async fn settle(reservation: Option<Reservation>, status: u16) {
     let Some(r) = reservation else { return };

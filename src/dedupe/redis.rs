@@ -7,7 +7,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::Script;
 
-use super::{DedupeStore, Reserve, StoreError, StoreFuture, Token};
+use super::{millis, DedupeStore, Reserve, StoreError, StoreFuture, Token};
 
 /// Default time allowed for one store operation: 2 seconds.
 pub const DEFAULT_OP_TIMEOUT: Duration = Duration::from_secs(2);
@@ -155,10 +155,6 @@ impl RedisStore {
     }
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
-}
-
 fn token_text(token: Token) -> String {
     format!("{:032x}", token.get())
 }
@@ -174,7 +170,7 @@ impl DedupeStore for RedisStore {
             let mut conn = self.conn.clone();
             let key = self.key(key);
             let mut call = self.scripts.reserve.key(&key);
-            call.arg(token_text(token)).arg(millis(lease));
+            call.arg(token_text(token)).arg(millis(lease).max(1));
             let (state, pttl): (i64, i64) = self.bounded(call.invoke_async(&mut conn)).await?;
             Ok(match state {
                 1 => Reserve::Reserved,
@@ -196,7 +192,7 @@ impl DedupeStore for RedisStore {
             let mut conn = self.conn.clone();
             let key = self.key(key);
             let mut call = self.scripts.commit.key(&key);
-            call.arg(token_text(token)).arg(millis(retention));
+            call.arg(token_text(token)).arg(millis(retention).max(1));
             let done: i64 = self.bounded(call.invoke_async(&mut conn)).await?;
             Ok(done == 1)
         })

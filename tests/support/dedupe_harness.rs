@@ -20,6 +20,58 @@ use webhook_guard::dedupe::Dedupe;
 use webhook_guard::tower::VerifyWebhookLayer;
 use webhook_guard::{Verified, Verifier};
 
+use crate::common::{body_with_id, P};
+
+/// The Stripe secret every dedupe test signs with.
+pub const SECRET: &str = "whsec_dedupe_test_secret";
+
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+pub fn verifier() -> Verifier {
+    Verifier::stripe(SECRET).build().unwrap()
+}
+
+/// A Stripe delivery of event `id` (the id is in the body, as Stripe sends it), signed now.
+pub fn delivery(id: &str) -> Delivery {
+    let body = body_with_id(id);
+    Delivery {
+        headers: P::Stripe.sign(SECRET, &body, now(), id),
+        body,
+    }
+}
+
+/// The same delivery signed with a secret the verifier does not know.
+pub fn forged(id: &str) -> Delivery {
+    let body = body_with_id(id);
+    Delivery {
+        headers: P::Stripe.sign("whsec_not_the_secret", &body, now(), id),
+        body,
+    }
+}
+
+/// The handler's own 200.
+pub fn ok() -> Answer {
+    Answer {
+        status: 200,
+        retry_after: None,
+        duplicate: false,
+        error: None,
+    }
+}
+
+/// The guard's acknowledgement of a duplicate of a handled delivery.
+pub fn duplicate() -> Answer {
+    Answer {
+        duplicate: true,
+        ..ok()
+    }
+}
+
 /// What the handler does on one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
