@@ -5,6 +5,7 @@
 //! ```text
 //! cargo bench --bench verify                 # everything, then the ratio tables
 //! cargo bench --bench verify -- verify-4KiB  # one group (criterion filter)
+//! PAIRED_SECS=3 cargo bench --bench verify   # longer paired rounds (default 1.5 s a pair)
 //! ```
 //!
 //! Groups (each pairs `limit` and `guard` for one provider back to back, so that both see the
@@ -21,11 +22,15 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use hmac::Hmac;
+use sha2::Sha256;
 use webhook_guard::Verifier;
 
 #[path = "support/deliveries.rs"]
 mod deliveries;
+#[path = "support/paired.rs"]
+mod paired;
 #[path = "support/report.rs"]
 mod report;
 
@@ -58,127 +63,171 @@ fn verifier(provider: Provider, n: usize) -> Verifier {
     built.unwrap_or_else(|e| panic!("{provider:?}: {e}"))
 }
 
-/// Registers `limit/<provider>` (`macs` keyed HMACs) and `guard/<provider>` back to back.
-fn pair(
-    c: &mut Criterion,
-    group: &str,
+/// One comparison: `limit` (one keyed MAC per configured secret) against `guard`.
+struct Job {
+    group: String,
+    limit_name: &'static str,
+    provider: Provider,
+    target: Option<f64>,
     size: usize,
-    providers: &[Provider],
-    secrets: usize,
-    decoys: usize,
-) {
-    let mut g = c.benchmark_group(group);
-    g.throughput(Throughput::Bytes(size as u64));
-    if size >= 64 * 1024 {
-        g.sample_size(30);
-    }
-    let limit_name = if secrets == 1 { "limit" } else { "limit-x3" };
-    for &provider in providers {
-        let d = delivery(provider, size, NOW, secrets - 1, decoys);
-        let v = verifier(provider, secrets);
-        let verified = v
-            .verify_at(&d.headers, &d.body, NOW)
+    delivery: deliveries::Delivery,
+    verifier: Verifier,
+    keys: Vec<Hmac<Sha256>>,
+}
+
+impl Job {
+    fn new(
+        group: String,
+        size: usize,
+        provider: Provider,
+        secrets: usize,
+        decoys: usize,
+        target: Option<f64>,
+    ) -> Self {
+        let delivery = delivery(provider, size, NOW, secrets - 1, decoys);
+        let verifier = verifier(provider, secrets);
+        let verified = verifier
+            .verify_at(&delivery.headers, &delivery.body, NOW)
             .unwrap_or_else(|e| panic!("{provider:?} {size}: {e}"));
         assert_eq!(verified.secret_index(), secrets - 1);
         // The limit: one keyed MAC per configured secret, the last one being the right key.
         let keys: Vec<_> = (0..secrets).map(|i| keyed(&provider.key(i))).collect();
         assert_eq!(
-            limit(keys.last().unwrap_or_else(|| unreachable!()), &d.signed),
-            deliveries::hmac_sha256(&d.key, &d.signed)
+            keys.last().map(|k| limit(k, &delivery.signed)),
+            Some(deliveries::hmac_sha256(&delivery.key, &delivery.signed))
         );
-        g.bench_function(BenchmarkId::new(limit_name, provider.name()), |b| {
-            b.iter(|| {
-                for k in &keys {
-                    black_box(limit(k, black_box(&d.signed)));
-                }
-            })
-        });
-        g.bench_function(BenchmarkId::new("guard", provider.name()), |b| {
-            b.iter(|| black_box(v.verify_at(black_box(&d.headers), black_box(&d.body), NOW)))
-        });
-    }
-    g.finish();
-}
-
-fn benches(c: &mut Criterion) {
-    for (label, size) in SIZES {
-        pair(c, &format!("verify-{label}"), size, &PROVIDERS, 1, 0);
-    }
-    for (label, size) in SIZES.into_iter().take(2) {
-        pair(c, &format!("rotation3-{label}"), size, &PROVIDERS, 3, 0);
-    }
-    let multi: Vec<Provider> = PROVIDERS
-        .into_iter()
-        .filter(|p| p.multi_signature())
-        .collect();
-    for (label, size) in SIZES.into_iter().take(2) {
-        pair(c, &format!("multisig3-{label}"), size, &multi, 1, 2);
-    }
-}
-
-fn print_tables(report: &report::Report) {
-    println!("\n## webhook-guard verify vs the keyed-HMAC limit (median of criterion samples)\n");
-    println!("| group | provider | limit | guard | guard / limit | target | |");
-    println!("|---|---|---|---|---|---|---|");
-    let groups: Vec<(String, &str, f64)> = SIZES
-        .iter()
-        .map(|(l, s)| {
-            let target = match *s {
-                256 => 1.5,
-                4096 => 1.10,
-                _ => f64::NAN,
-            };
-            (format!("verify-{l}"), "limit", target)
-        })
-        .chain(
-            SIZES
-                .iter()
-                .take(2)
-                .map(|(l, _)| (format!("rotation3-{l}"), "limit-x3", f64::NAN)),
-        )
-        .chain(
-            SIZES
-                .iter()
-                .take(2)
-                .map(|(l, _)| (format!("multisig3-{l}"), "limit", f64::NAN)),
-        )
-        .collect();
-    for (group, limit_name, target) in groups {
-        for p in PROVIDERS {
-            let (Some(l), Some(g)) = (
-                report.median_ns(&group, limit_name, p.name()),
-                report.median_ns(&group, "guard", p.name()),
-            ) else {
-                continue;
-            };
-            let ratio = g / l;
-            let (t, v) = if target.is_nan() {
-                ("-".to_string(), "")
-            } else {
-                (format!("<= {target:.2}x"), report::verdict(ratio, target))
-            };
-            println!(
-                "| {group} | {} | {} | {} | {ratio:.3}x | {t} | {v} |",
-                p.name(),
-                report::time(l),
-                report::time(g),
-            );
+        Job {
+            group,
+            limit_name: if secrets == 1 { "limit" } else { "limit-x3" },
+            provider,
+            target,
+            size,
+            delivery,
+            verifier,
+            keys,
         }
     }
+
+    fn limit(&self) {
+        for k in &self.keys {
+            black_box(limit(k, black_box(&self.delivery.signed)));
+        }
+    }
+
+    fn guard(&self) {
+        let d = &self.delivery;
+        let _ = black_box(
+            self.verifier
+                .verify_at(black_box(&d.headers), black_box(&d.body), NOW),
+        );
+    }
 }
 
-criterion_group! {
-    name = verify;
-    config = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(60);
-    targets = benches
+fn jobs() -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for (label, size) in SIZES {
+        let target = match size {
+            256 => Some(1.5),
+            4096 => Some(1.10),
+            _ => None,
+        };
+        for p in PROVIDERS {
+            jobs.push(Job::new(format!("verify-{label}"), size, p, 1, 0, target));
+        }
+    }
+    for (label, size) in SIZES.into_iter().take(2) {
+        for p in PROVIDERS {
+            jobs.push(Job::new(format!("rotation3-{label}"), size, p, 3, 0, None));
+        }
+    }
+    for (label, size) in SIZES.into_iter().take(2) {
+        for p in PROVIDERS.into_iter().filter(|p| p.multi_signature()) {
+            jobs.push(Job::new(format!("multisig3-{label}"), size, p, 1, 2, None));
+        }
+    }
+    jobs
+}
+
+/// Registers `limit/<provider>` and `guard/<provider>` back to back, group by group.
+fn register(c: &mut Criterion, jobs: &[Job]) {
+    let mut i = 0;
+    while let Some(first) = jobs.get(i) {
+        let mut g = c.benchmark_group(&first.group);
+        g.throughput(Throughput::Bytes(first.size as u64));
+        if first.size >= 64 * 1024 {
+            g.sample_size(30);
+        }
+        for job in jobs[i..].iter().take_while(|j| j.group == first.group) {
+            g.bench_function(BenchmarkId::new(job.limit_name, job.provider.name()), |b| {
+                b.iter(|| job.limit())
+            });
+            g.bench_function(BenchmarkId::new("guard", job.provider.name()), |b| {
+                b.iter(|| job.guard())
+            });
+            i += 1;
+        }
+        g.finish();
+    }
+}
+
+/// After criterion: the paired ratio of every pair criterion measured in this run, and the
+/// table.
+fn paired_tables(report: &report::Report, jobs: &[Job]) {
+    let budget = paired::budget();
+    let mut rows = Vec::new();
+    for job in jobs {
+        let name = job.provider.name();
+        let (Some(cl), Some(cg)) = (
+            report.median_ns(&job.group, job.limit_name, name),
+            report.median_ns(&job.group, "guard", name),
+        ) else {
+            continue;
+        };
+        eprintln!("paired: {}/{} ...", job.group, name);
+        let p = paired::measure(&mut || job.limit(), &mut || job.guard(), budget);
+        rows.push((job, p, cg / cl));
+    }
+    if rows.is_empty() {
+        return;
+    }
+    println!();
+    println!("### webhook-guard `verify_at` vs the keyed-HMAC limit");
+    println!();
+    println!(
+        "guard / limit: median of {}-ish paired interleaved rounds (IQR in brackets); \
+         criterion: ratio of the two criterion medians, for cross-checking.",
+        rows.first().map_or(0, |r| r.1.rounds)
+    );
+    println!();
+    println!("| group | provider | limit | guard | guard / limit | criterion | target |");
+    println!("|---|---|---|---|---|---|---|");
+    for (job, p, crit) in rows {
+        let target = match job.target {
+            Some(t) => format!("<= {t:.2}x {}", report::verdict(p.ratio, t)),
+            None => "-".into(),
+        };
+        println!(
+            "| {} | {} | {} | {} | **{:.3}x** [{:.3}, {:.3}] | {crit:.3}x | {target} |",
+            job.group,
+            job.provider.name(),
+            report::time(p.a_ns),
+            report::time(p.b_ns),
+            p.ratio,
+            p.q1,
+            p.q3,
+        );
+    }
 }
 
 fn main() {
     let report = report::Report::start(env!("CARGO_MANIFEST_DIR"));
-    verify();
-    Criterion::default().configure_from_args().final_summary();
-    print_tables(&report);
+    let jobs = jobs();
+    let mut c = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(60)
+        .configure_from_args();
+    register(&mut c, &jobs);
+    c.final_summary();
+    paired_tables(&report, &jobs);
 }
