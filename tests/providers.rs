@@ -296,6 +296,43 @@ fn several_signatures_only_the_last_valid() {
 }
 
 #[test]
+fn valid_signature_found_at_any_position_up_to_the_candidate_limit() {
+    for p in ALL {
+        if !p.multi_signature() {
+            continue;
+        }
+        let secret = p.secret(0);
+        let v = p.verifier(std::slice::from_ref(&secret));
+        let decoy = p.mac(&p.secret(9), b"{}", NOW, ID);
+        let valid = p.mac(&secret, b"{}", NOW, ID);
+        for at in [0, 1, 3, 4, 5, 31] {
+            let mut macs = vec![decoy.clone(); 32];
+            macs[at] = valid.clone();
+            let headers = p.headers_with_macs(&macs, NOW, ID);
+            let verified = v
+                .verify_at(&headers, b"{}", NOW)
+                .unwrap_or_else(|e| panic!("{p:?} valid at {at}: {e}"));
+            assert_eq!(verified.secret_index(), 0);
+        }
+        let macs = vec![decoy.clone(); 32];
+        let headers = p.headers_with_macs(&macs, NOW, ID);
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::InvalidSignature,
+            "{p:?}"
+        );
+        let mut macs = vec![decoy.clone(); 33];
+        macs[0] = valid.clone();
+        let headers = p.headers_with_macs(&macs, NOW, ID);
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::MalformedHeader,
+            "{p:?} more than 32 signatures"
+        );
+    }
+}
+
+#[test]
 fn body_limit_is_413() {
     let secret = P::GitHub.secret(0);
     let v = Verifier::github(secret.as_str())
