@@ -194,9 +194,9 @@ fn paired_tables(report: &report::Report, jobs: &[Job]) {
     println!("### webhook-guard `verify_at` vs the keyed-HMAC limit");
     println!();
     println!(
-        "guard / limit: median of {}-ish paired interleaved rounds (IQR in brackets); \
-         criterion: ratio of the two criterion medians, for cross-checking.",
-        rows.first().map_or(0, |r| r.1.rounds)
+        "guard / limit: median of the per-round ratios of paired, interleaved batches \
+         (quartiles in brackets); criterion: ratio of the two criterion medians, for \
+         cross-checking."
     );
     println!();
     println!("| group | provider | limit | guard | guard / limit | criterion | target |");
