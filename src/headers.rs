@@ -5,6 +5,8 @@
 //! tests and for fuzzing. Names are matched case-insensitively; values are raw bytes and need not
 //! be UTF-8.
 
+use http::HeaderName;
+
 /// What a header lookup found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup<'a> {
@@ -31,22 +33,42 @@ pub enum Lookup<'a> {
 pub trait HeaderLookup {
     /// Finds the value(s) of the header `name` (lower-case).
     fn lookup(&self, name: &str) -> Lookup<'_>;
+
+    /// The same lookup with an already parsed name, which is what the verifier holds for every
+    /// header it reads. The default calls [`lookup`](Self::lookup) with `name.as_str()`;
+    /// [`http::HeaderMap`] overrides it to skip re-parsing and re-validating the name on every
+    /// request.
+    fn lookup_name(&self, name: &HeaderName) -> Lookup<'_> {
+        self.lookup(name.as_str())
+    }
 }
 
 impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         (**self).lookup(name)
     }
+
+    fn lookup_name(&self, name: &HeaderName) -> Lookup<'_> {
+        (**self).lookup_name(name)
+    }
+}
+
+/// One, none or several values.
+fn classify<'a>(mut values: impl Iterator<Item = &'a http::HeaderValue>) -> Lookup<'a> {
+    match (values.next(), values.next()) {
+        (None, _) => Lookup::Missing,
+        (Some(v), None) => Lookup::One(v.as_bytes()),
+        (Some(_), Some(_)) => Lookup::Many,
+    }
 }
 
 impl HeaderLookup for http::HeaderMap {
     fn lookup(&self, name: &str) -> Lookup<'_> {
-        let mut values = self.get_all(name).iter();
-        match (values.next(), values.next()) {
-            (None, _) => Lookup::Missing,
-            (Some(v), None) => Lookup::One(v.as_bytes()),
-            (Some(_), Some(_)) => Lookup::Many,
-        }
+        classify(self.get_all(name).iter())
+    }
+
+    fn lookup_name(&self, name: &HeaderName) -> Lookup<'_> {
+        classify(self.get_all(name).iter())
     }
 }
 

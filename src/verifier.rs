@@ -256,7 +256,12 @@ fn one<'h, H: HeaderLookup + ?Sized>(
     headers: &'h H,
     name: &HeaderName,
 ) -> Result<&'h [u8], VerifyError> {
-    match headers.lookup(name.as_str()) {
+    exactly_one(headers.lookup_name(name), name)
+}
+
+/// [`one`] for a lookup already made.
+fn exactly_one<'h>(found: Lookup<'h>, name: &HeaderName) -> Result<&'h [u8], VerifyError> {
+    match found {
         Lookup::One(v) if providers::trim(v).is_empty() => {
             Err(VerifyError::with_header(ErrorKind::MalformedHeader, name))
         }
@@ -267,7 +272,7 @@ fn one<'h, H: HeaderLookup + ?Sized>(
 }
 
 fn optional<'h, H: HeaderLookup + ?Sized>(headers: &'h H, name: &HeaderName) -> Option<&'h [u8]> {
-    match headers.lookup(name.as_str()) {
+    match headers.lookup_name(name) {
         Lookup::One(v) => Some(v),
         _ => None,
     }
@@ -279,6 +284,10 @@ fn map_parse(e: ParseError, header: &HeaderName) -> VerifyError {
         ParseError::NoCandidate => VerifyError::with_header(ErrorKind::InvalidSignature, header),
     }
 }
+
+/// How many decoded candidate signatures are kept on the stack between the syntax check and the
+/// comparison (providers send one to three); any beyond are decoded a second time.
+const KEPT_CANDIDATES: usize = 3;
 
 struct StandardNames {
     id: HeaderName,
@@ -321,7 +330,7 @@ enum SigKind<'h> {
         prefix: &'h [u8],
         separator: Option<u8>,
     },
-    Pairs(providers::stripe::Syntax),
+    Pairs(providers::stripe::StripeHeader<'h>),
     Standard,
     Token,
 }
@@ -342,11 +351,8 @@ impl<'h> Located<'h> {
                     .flatten()
                     .for_each(f);
             }
-            SigKind::Pairs(syntax) => {
-                if let Ok(h) = providers::stripe::parse(self.sig_value, syntax) {
-                    h.candidates().for_each(f);
-                }
-            }
+            // Parsed once, when the headers were located.
+            SigKind::Pairs(h) => h.candidates().for_each(f),
             SigKind::Standard => {
                 let version: &[u8] = match family {
                     Family::Hmac => b"v1",
@@ -576,20 +582,25 @@ impl Verifier {
         let malformed = || map_parse(ParseError::Malformed, located.sig_header);
 
         // Every candidate of a family we have keys for must decode; there must be at least one.
-        let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
+        // The first few HMAC candidates stay decoded for the comparison below; any further
+        // ones are decoded again there.
+        let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
+        let mut kept: [DecodeBuf; KEPT_CANDIDATES] =
+            [[0; crate::mac::MAX_MAC_LEN]; KEPT_CANDIDATES];
         let mut count = 0usize;
         let mut bad = false;
         let hmac = inner.uses_hmac() || inner.legacy.is_some();
         if hmac {
             located.for_each_candidate(Family::Hmac, &mut |c| {
+                let slot = kept.get_mut(count).unwrap_or(&mut buf);
                 count += 1;
-                if count > providers::MAX_CANDIDATES
-                    || decode(encoding, c, out_len, &mut buf).is_none()
+                if count > providers::MAX_CANDIDATES || decode(encoding, c, out_len, slot).is_none()
                 {
                     bad = true;
                 }
             });
         }
+        let hmac_count = count;
         #[cfg(feature = "ed25519")]
         if inner.ed_keys().is_some() {
             let mut ed_count = 0usize;
@@ -641,12 +652,23 @@ impl Verifier {
             let feed = |update: &mut dyn FnMut(&[u8])| payload.feed(&inner.payload, update);
             if hmac {
                 let candidates = |f: &mut dyn FnMut(&[u8])| {
-                    let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
-                    located.for_each_candidate(Family::Hmac, &mut |c| {
-                        if let Some(decoded) = decode(encoding, c, out_len, &mut buf) {
+                    for slot in kept.iter().take(hmac_count) {
+                        if let Some(decoded) = slot.get(..out_len) {
                             f(decoded);
                         }
-                    });
+                    }
+                    if hmac_count > KEPT_CANDIDATES {
+                        let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
+                        let mut index = 0usize;
+                        located.for_each_candidate(Family::Hmac, &mut |c| {
+                            index += 1;
+                            if index > KEPT_CANDIDATES {
+                                if let Some(decoded) = decode(encoding, c, out_len, &mut buf) {
+                                    f(decoded);
+                                }
+                            }
+                        });
+                    }
                 };
                 if let Some((index, fingerprint)) = keys.find_match(feed, candidates) {
                     return Ok(Some((inner.hmac_position(index), fingerprint)));
@@ -655,7 +677,7 @@ impl Verifier {
             #[cfg(feature = "ed25519")]
             if let Some(ed) = inner.ed_keys() {
                 let candidates = |f: &mut dyn FnMut(&[u8])| {
-                    let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN + 2];
+                    let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
                     located.for_each_candidate(Family::Ed25519, &mut |c| {
                         if let Some(decoded) = decode(encoding, c, ED25519_LEN, &mut buf) {
                             f(decoded);
@@ -688,16 +710,20 @@ impl Verifier {
                 timestamp,
                 event_id,
             } => {
-                let (header, prefix, keys) = match (&inner.legacy, headers.lookup(header.as_str()))
-                {
-                    (Some(legacy), Lookup::Missing)
-                        if !matches!(headers.lookup(legacy.header.as_str()), Lookup::Missing) =>
-                    {
-                        (&legacy.header, &*legacy.prefix, &legacy.keys)
-                    }
-                    _ => (header, &**prefix, &inner.keys),
+                // Each header is looked up once.
+                let primary = headers.lookup_name(header);
+                let legacy = match (&inner.legacy, primary) {
+                    (Some(legacy), Lookup::Missing) => match headers.lookup_name(&legacy.header) {
+                        Lookup::Missing => None,
+                        found => Some((legacy, found)),
+                    },
+                    _ => None,
                 };
-                let sig_value = one(headers, header)?;
+                let (header, prefix, keys, found) = match legacy {
+                    Some((legacy, found)) => (&legacy.header, &*legacy.prefix, &legacy.keys, found),
+                    None => (header, &**prefix, &inner.keys, primary),
+                };
+                let sig_value = exactly_one(found, header)?;
                 providers::simple::candidates(sig_value, prefix, *separator)
                     .try_for_each(|c| c.map(|_| ()))
                     .map_err(|e| map_parse(e, header))?;
@@ -734,7 +760,7 @@ impl Verifier {
                         timestamp_header: Some(header),
                         event_id: None,
                         encoding: Encoding::Hex,
-                        kind: SigKind::Pairs(*syntax),
+                        kind: SigKind::Pairs(parsed),
                     },
                     &inner.keys,
                 ))
@@ -742,17 +768,16 @@ impl Verifier {
             Scheme::Standard => {
                 let names = standard_names();
                 let [webhook, svix] = names;
-                let family = match headers.lookup(webhook.signature.as_str()) {
-                    Lookup::Missing
-                        if !matches!(headers.lookup(svix.signature.as_str()), Lookup::Missing) =>
-                    {
-                        svix
-                    }
-                    _ => webhook,
+                let (family, signature) = match headers.lookup_name(&webhook.signature) {
+                    Lookup::Missing => match headers.lookup_name(&svix.signature) {
+                        Lookup::Missing => (webhook, Lookup::Missing),
+                        found => (svix, found),
+                    },
+                    found => (webhook, found),
                 };
                 let id = one(headers, &family.id)?;
                 let ts = one(headers, &family.timestamp)?;
-                let sig_value = one(headers, &family.signature)?;
+                let sig_value = exactly_one(signature, &family.signature)?;
                 providers::standard::check_syntax(sig_value)
                     .map_err(|e| map_parse(e, &family.signature))?;
                 Ok((
@@ -807,10 +832,19 @@ fn ms_from_json(body: &[u8], pointer: &str) -> Option<u64> {
     value.pointer(pointer)?.as_u64().map(|ms| ms / 1000)
 }
 
+/// Header ids up to this many bytes are kept inline, without an allocation per request (UUIDs,
+/// Standard Webhooks `msg_` ids); longer ones are boxed.
+const INLINE_ID_LEN: usize = 48;
+
 /// The id of a delivery, as the provider assigns it.
 #[derive(Clone)]
 enum EventId {
     None,
+    /// A header id of at most [`INLINE_ID_LEN`] bytes, already checked to be UTF-8.
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_ID_LEN],
+    },
     Header(Box<str>),
     InBody {
         pointer: Arc<str>,
@@ -823,13 +857,32 @@ enum EventId {
 const MAX_EVENT_ID_LEN: usize = 256;
 
 fn usable_id(s: &str) -> bool {
-    !s.is_empty() && s.len() <= MAX_EVENT_ID_LEN && !s.chars().any(char::is_control)
+    !s.is_empty() && s.len() <= MAX_EVENT_ID_LEN && !has_control(s)
+}
+
+/// `s.chars().any(char::is_control)`, with a byte scan for the ASCII controls (C0 and DEL) and
+/// the `char` walk only for non-ASCII strings (which may hold C1 controls).
+fn has_control(s: &str) -> bool {
+    // A fold rather than `any`: no early exit, so it compiles to vector code.
+    let ascii_control = s
+        .bytes()
+        .fold(false, |found, b| found | (b < 0x20) | (b == 0x7f));
+    ascii_control || (!s.is_ascii() && s.chars().any(char::is_control))
 }
 
 impl EventId {
     fn from_header(raw: &[u8]) -> Self {
         match std::str::from_utf8(raw) {
-            Ok(s) if usable_id(s) => EventId::Header(s.into()),
+            Ok(s) if usable_id(s) => {
+                let mut bytes = [0; INLINE_ID_LEN];
+                match (u8::try_from(raw.len()), bytes.get_mut(..raw.len())) {
+                    (Ok(len), Some(inline)) => {
+                        inline.copy_from_slice(raw);
+                        EventId::Inline { len, bytes }
+                    }
+                    _ => EventId::Header(s.into()),
+                }
+            }
             _ => EventId::None,
         }
     }
@@ -881,6 +934,9 @@ impl Verified {
     pub fn event_id(&self) -> Option<&str> {
         match &self.event_id {
             EventId::None => None,
+            EventId::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|id| std::str::from_utf8(id).ok()),
             EventId::Header(id) => Some(id),
             EventId::InBody {
                 pointer,
@@ -952,6 +1008,46 @@ mod tests {
             b"\xff",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn header_ids_inline_or_boxed_read_back_the_same() {
+        for id in [
+            "a".to_string(),
+            "72d3162e-cc78-11e3-81ab-4c9367dc0958".to_string(),
+            "x".repeat(INLINE_ID_LEN),
+            "y".repeat(INLINE_ID_LEN + 1),
+            "é".repeat(30),
+            "z".repeat(MAX_EVENT_ID_LEN),
+        ] {
+            let verified = Verified {
+                provider: Provider::GitHub,
+                event_id: EventId::from_header(id.as_bytes()),
+                timestamp: None,
+                secret_index: 0,
+                fingerprint: None,
+            };
+            assert_eq!(verified.event_id(), Some(id.as_str()));
+        }
+        for bad in [&b""[..], b"a\x01", b"a\x7f", "a\u{85}".as_bytes(), b"\xff"] {
+            assert!(
+                matches!(EventId::from_header(bad), EventId::None),
+                "{bad:?}"
+            );
+        }
+        let long = "z".repeat(MAX_EVENT_ID_LEN + 1);
+        assert!(matches!(
+            EventId::from_header(long.as_bytes()),
+            EventId::None
+        ));
+    }
+
+    #[test]
+    fn has_control_matches_char_is_control() {
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            let s = format!("ab{c}cd");
+            assert_eq!(has_control(&s), s.chars().any(char::is_control), "{c:?}");
         }
     }
 

@@ -337,6 +337,49 @@ fn several_signatures_only_the_last_valid() {
 }
 
 #[test]
+fn valid_signature_found_at_any_position_up_to_the_candidate_limit() {
+    for p in ALL {
+        if !p.multi_signature() {
+            continue;
+        }
+        // HMAC signatures are capped at 32 per header, Ed25519 ones (costlier) at 8.
+        let limit = if matches!(p, P::StandardEd | P::Discord) {
+            8
+        } else {
+            32
+        };
+        let secret = p.secret(0);
+        let v = p.verifier(std::slice::from_ref(&secret));
+        let decoy = p.mac(&p.secret(9), b"{}", NOW, ID);
+        let valid = p.mac(&secret, b"{}", NOW, ID);
+        for at in [0, 1, 3, 4, 5, limit - 1] {
+            let mut macs = vec![decoy.clone(); limit];
+            macs[at] = valid.clone();
+            let headers = p.headers_with_macs(&macs, NOW, ID);
+            let verified = v
+                .verify_at(&headers, b"{}", NOW)
+                .unwrap_or_else(|e| panic!("{p:?} valid at {at}: {e}"));
+            assert_eq!(verified.secret_index(), 0);
+        }
+        let macs = vec![decoy.clone(); limit];
+        let headers = p.headers_with_macs(&macs, NOW, ID);
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::InvalidSignature,
+            "{p:?}"
+        );
+        let mut macs = vec![decoy.clone(); limit + 1];
+        macs[0] = valid.clone();
+        let headers = p.headers_with_macs(&macs, NOW, ID);
+        assert_eq!(
+            kind(&v, &headers, b"{}", NOW),
+            ErrorKind::MalformedHeader,
+            "{p:?} more than {limit} signatures"
+        );
+    }
+}
+
+#[test]
 fn body_limit_is_413() {
     let secret = P::GitHub.secret(0);
     let v = Verifier::github(secret.as_str())

@@ -5,8 +5,6 @@ pub(crate) mod simple;
 pub(crate) mod standard;
 pub(crate) mod stripe;
 
-use base64::Engine as _;
-
 use crate::mac::MAX_MAC_LEN;
 
 /// How a signature is written in its header.
@@ -20,7 +18,7 @@ pub enum Encoding {
 }
 
 /// Scratch space for one decoded candidate signature.
-pub(crate) type DecodeBuf = [u8; MAX_MAC_LEN + 2];
+pub(crate) type DecodeBuf = [u8; MAX_MAC_LEN];
 
 /// The most signatures one header may carry. Real providers send one to three; more is refused
 /// as malformed so that a hostile header cannot multiply the work.
@@ -39,22 +37,188 @@ pub(crate) fn decode<'b>(
     match encoding {
         Encoding::Hex => {
             let out = buf.get_mut(..out_len)?;
-            // `decode_to_slice` insists on input.len() == 2 * out.len().
-            hex::decode_to_slice(input, out).ok()?;
+            decode_hex(input, out)?;
             Some(out)
         }
         Encoding::Base64 => {
-            if input.len() != out_len.div_ceil(3) * 4 {
-                return None;
-            }
-            let n = base64::engine::general_purpose::STANDARD
-                .decode_slice(input, &mut buf[..])
-                .ok()?;
-            if n != out_len {
-                return None;
-            }
-            buf.get(..out_len)
+            let out = buf.get_mut(..out_len)?;
+            decode_base64(input, out)?;
+            Some(out)
         }
+    }
+}
+
+/// The value of a hex digit (either case), or 0xff.
+#[inline(always)]
+fn hex_value(c: u8) -> u8 {
+    let digit = c.wrapping_sub(b'0');
+    // `| 0x20` maps 'A'..='F' onto 'a'..='f' and nothing else onto that range.
+    let letter = (c | 0x20).wrapping_sub(b'a');
+    if digit < 10 {
+        digit
+    } else if letter < 6 {
+        letter + 10
+    } else {
+        0xff
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// Eight characters at once (a little-endian word): their hex values, one per byte, and a mask
+/// with 0x80 in every byte that is a hex digit (either case). Bytes with the high bit set are
+/// cleared before the range checks, so no addition carries into the next byte, and reported
+/// as invalid.
+#[inline(always)]
+fn hex_word(x: u64) -> (u64, u64) {
+    let x7 = x & !HIGH;
+    let range = |v: u64, lo: u8, hi: u8| {
+        (v + ONES * u64::from(0x80 - lo)) & !(v + ONES * u64::from(0x7f - hi)) & HIGH
+    };
+    let digit = range(x7, b'0', b'9');
+    let letter = range(x7 | (ONES * 0x20), b'a', b'f');
+    let valid = (digit | letter) & !x;
+    // '0'..='9' -> low nibble; 'a'..='f' / 'A'..='F' -> low nibble + 9.
+    let value = (x7 & (ONES * 0x0f)) + (letter >> 7) * 9;
+    (value, valid)
+}
+
+/// Decodes hex (either case) into `out`, which must be exactly half as long as `input`. Accepts
+/// exactly what `hex::decode_to_slice` accepts. Eight characters per step (SWAR), the rest one
+/// pair at a time.
+fn decode_hex(input: &[u8], out: &mut [u8]) -> Option<()> {
+    if input.len() != out.len().checked_mul(2)? {
+        return None;
+    }
+    let (words, rest) = input.as_chunks::<8>();
+    let (quads, out_rest) = out.as_chunks_mut::<4>();
+    let mut valid = HIGH;
+    for (word, four) in words.iter().zip(quads.iter_mut()) {
+        let (value, ok) = hex_word(u64::from_le_bytes(*word));
+        valid &= ok;
+        // Byte pairs (high nibble first) into the low byte of each 16-bit lane, then the four
+        // low bytes together.
+        let v = ((value & 0x00ff_00ff_00ff_00ff) << 4) | ((value >> 8) & 0x00ff_00ff_00ff_00ff);
+        let v = (v | (v >> 8)) & 0x0000_ffff_0000_ffff;
+        let v = (v | (v >> 16)) & 0xffff_ffff;
+        *four = (v as u32).to_le_bytes();
+    }
+    let mut bad = 0u8;
+    for ([hi, lo], byte) in rest.as_chunks::<2>().0.iter().zip(out_rest.iter_mut()) {
+        let (hi, lo) = (hex_value(*hi), hex_value(*lo));
+        bad |= hi | lo;
+        *byte = (hi << 4) | (lo & 0x0f);
+    }
+    (valid == HIGH && bad & 0xf0 == 0).then_some(())
+}
+
+/// The value of a character of the standard base64 alphabet, or 0xff (`=` included: padding
+/// is matched explicitly).
+#[inline(always)]
+fn base64_value(c: u8) -> u8 {
+    let upper = c.wrapping_sub(b'A');
+    let lower = c.wrapping_sub(b'a');
+    let digit = c.wrapping_sub(b'0');
+    if upper < 26 {
+        upper
+    } else if lower < 26 {
+        lower + 26
+    } else if digit < 10 {
+        digit + 52
+    } else if c == b'+' {
+        62
+    } else if c == b'/' {
+        63
+    } else {
+        0xff
+    }
+}
+
+/// Eight base64 characters at once (a little-endian word): their values, one per byte, and a
+/// mask with 0x80 in every byte that is in the standard alphabet. As in [`hex_word`], bytes
+/// with the high bit set are cleared before the range checks and reported as invalid.
+#[inline(always)]
+fn base64_word(x: u64) -> (u64, u64) {
+    let x7 = x & !HIGH;
+    let range = |lo: u8, hi: u8| {
+        (x7 + ONES * u64::from(0x80 - lo)) & !(x7 + ONES * u64::from(0x7f - hi)) & HIGH
+    };
+    let (upper, lower, digit) = (range(b'A', b'Z'), range(b'a', b'z'), range(b'0', b'9'));
+    let (plus, slash) = (range(b'+', b'+'), range(b'/', b'/'));
+    let valid = (upper | lower | digit | plus | slash) & !x;
+    // What to add (mod 256) to each character to get its value; the classes are disjoint.
+    let offset = ((upper >> 7) * u64::from(0u8.wrapping_sub(b'A')))
+        | ((lower >> 7) * u64::from(26u8.wrapping_sub(b'a')))
+        | ((digit >> 7) * u64::from(52 - b'0'))
+        | ((plus >> 7) * u64::from(62 - b'+'))
+        | ((slash >> 7) * u64::from(63 - b'/'));
+    // Byte-wise addition without carries between bytes.
+    let value = ((x7 & !HIGH) + (offset & !HIGH)) ^ (offset & HIGH);
+    (value, valid)
+}
+
+/// Decodes standard, padded base64 into `out`, accepting exactly the canonical encodings of
+/// `out.len()` bytes: the length must be `out.len().div_ceil(3) * 4`, padding only where
+/// canonical, and unused trailing bits zero. That is what
+/// `base64::engine::general_purpose::STANDARD.decode_slice` accepts once the decoded length is
+/// required to be `out.len()`, without its generic chunking and length estimation. Eight
+/// characters per step (SWAR), then one quad at a time, then the padded quad.
+fn decode_base64(input: &[u8], out: &mut [u8]) -> Option<()> {
+    if input.len() != out.len().div_ceil(3).checked_mul(4)? {
+        return None;
+    }
+    let full = out.len() / 3;
+    let (body, tail) = input.split_at_checked(full * 4)?;
+    let (out_body, out_tail) = out.split_at_mut_checked(full * 3)?;
+    let (words, quads) = body.as_chunks::<8>();
+    let (sixes, out_rest) = out_body.as_chunks_mut::<6>();
+    let mut valid = HIGH;
+    for (word, six) in words.iter().zip(sixes.iter_mut()) {
+        let (v, ok) = base64_word(u64::from_le_bytes(*word));
+        valid &= ok;
+        // Pairs of 6-bit values into 12 bits per 16-bit lane, then pairs of those into 24 bits
+        // per 32-bit lane; each 24-bit group is three output bytes, most significant first.
+        let v = ((v & 0x00ff_00ff_00ff_00ff) << 6) | ((v >> 8) & 0x00ff_00ff_00ff_00ff);
+        let v = ((v & 0x0000_ffff_0000_ffff) << 12) | ((v >> 16) & 0x0000_ffff_0000_ffff);
+        let [a0, a1, a2, _, b0, b1, b2, _] = v.to_le_bytes();
+        *six = [a2, a1, a0, b2, b1, b0];
+    }
+    let mut bad = 0u8;
+    let (quads, _) = quads.as_chunks::<4>();
+    let (threes, _) = out_rest.as_chunks_mut::<3>();
+    for (quad, three) in quads.iter().zip(threes.iter_mut()) {
+        let [a, b, c, d] = quad.map(base64_value);
+        bad |= a | b | c | d;
+        *three = [(a << 2) | (b >> 4), (b << 4) | (c >> 2), (c << 6) | d];
+    }
+    match (tail, out_tail) {
+        ([], []) => {}
+        ([a, b, b'=', b'='], [x]) => {
+            let (a, b) = (base64_value(*a), base64_value(*b));
+            // The low four bits of `b` are unused and must be zero.
+            bad |= a | b | unused_bits(b & 0x0f);
+            *x = (a << 2) | (b >> 4);
+        }
+        ([a, b, c, b'='], [x, y]) => {
+            let (a, b, c) = (base64_value(*a), base64_value(*b), base64_value(*c));
+            // The low two bits of `c` are unused and must be zero.
+            bad |= a | b | c | unused_bits(c & 0x03);
+            *x = (a << 2) | (b >> 4);
+            *y = (b << 4) | (c >> 2);
+        }
+        _ => return None,
+    }
+    // Valid values are below 64; 0xff marks an invalid character.
+    (valid == HIGH && bad & 0xc0 == 0).then_some(())
+}
+
+/// 0xff (invalid) when unused trailing bits are set, else 0.
+fn unused_bits(bits: u8) -> u8 {
+    if bits == 0 {
+        0
+    } else {
+        0xff
     }
 }
 
@@ -89,6 +253,7 @@ pub(crate) enum ParseError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     #[test]
     fn trim_handles_all_blank_and_empty() {
@@ -99,7 +264,7 @@ mod tests {
 
     #[test]
     fn decode_checks_length_and_alphabet() {
-        let mut buf = [0; MAX_MAC_LEN + 2];
+        let mut buf = [0; MAX_MAC_LEN];
         assert!(decode(Encoding::Hex, b"00ff", 2, &mut buf).is_some());
         assert!(decode(Encoding::Hex, b"00FF", 2, &mut buf).is_some());
         assert!(decode(Encoding::Hex, b"00f", 2, &mut buf).is_none());
@@ -112,5 +277,106 @@ mod tests {
         assert!(decode(Encoding::Base64, unpadded.as_bytes(), 32, &mut buf).is_none());
         assert!(decode(Encoding::Base64, good.as_bytes(), 20, &mut buf).is_none());
         assert!(decode(Encoding::Hex, b"00", 65, &mut buf).is_none());
+        assert!(decode(Encoding::Hex, b"", 0, &mut buf).is_some());
+    }
+
+    /// What the `base64` crate accepts, under the same exact-length rule.
+    fn reference_base64(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
+        if input.len() != out_len.div_ceil(3) * 4 {
+            return None;
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(input)
+            .ok()?;
+        (bytes.len() == out_len).then_some(bytes)
+    }
+
+    #[test]
+    fn base64_short_inputs_match_the_base64_crate() {
+        let mut buf = [0; MAX_MAC_LEN];
+        let mut check = |input: [u8; 4], out_len: usize| {
+            let ours = decode(Encoding::Base64, &input, out_len, &mut buf).map(|d| d.to_vec());
+            assert_eq!(
+                ours,
+                reference_base64(&input, out_len),
+                "{input:?} {out_len}"
+            );
+        };
+        for out_len in 1..=3 {
+            // Every value of the two last characters (padding and unused bits)...
+            for c in 0..=255u8 {
+                for d in 0..=255u8 {
+                    check([b'Q', b'x', c, d], out_len);
+                }
+            }
+            // ...and every value of each character, in canonical and non-canonical quads.
+            for base in [*b"AAAA", *b"QQ==", *b"QR==", *b"QUE=", *b"QUF=", *b"/+/+"] {
+                for at in 0..4 {
+                    for byte in 0..=255u8 {
+                        let mut input = base;
+                        input[at] = byte;
+                        check(input, out_len);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn base64_mac_lengths_match_the_base64_crate_on_every_single_byte_change() {
+        let mut buf = [0; MAX_MAC_LEN];
+        for out_len in [20, 32, 64] {
+            for seed in 0..4u8 {
+                let raw: Vec<u8> = (0..out_len as u8)
+                    .map(|i| i.wrapping_mul(37) ^ seed)
+                    .collect();
+                let good = base64::engine::general_purpose::STANDARD.encode(&raw);
+                let got = decode(Encoding::Base64, good.as_bytes(), out_len, &mut buf);
+                assert_eq!(got, Some(&raw[..]));
+                for at in 0..good.len() {
+                    for byte in 0..=255u8 {
+                        let mut input = good.clone().into_bytes();
+                        input[at] = byte;
+                        let ours =
+                            decode(Encoding::Base64, &input, out_len, &mut buf).map(|d| d.to_vec());
+                        assert_eq!(ours, reference_base64(&input, out_len), "{input:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex_mac_lengths_match_the_hex_crate_on_every_single_byte_change() {
+        let mut buf = [0; MAX_MAC_LEN];
+        for out_len in [20, 32, 64] {
+            let raw: Vec<u8> = (0..out_len as u8).map(|i| i.wrapping_mul(73)).collect();
+            for good in [hex::encode(&raw), hex::encode_upper(&raw)] {
+                let got = decode(Encoding::Hex, good.as_bytes(), out_len, &mut buf);
+                assert_eq!(got, Some(&raw[..]));
+                for at in 0..good.len() {
+                    for byte in 0..=255u8 {
+                        let mut input = good.clone().into_bytes();
+                        input[at] = byte;
+                        let ours =
+                            decode(Encoding::Hex, &input, out_len, &mut buf).map(|d| d.to_vec());
+                        assert_eq!(ours, hex::decode(&input).ok(), "{input:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex_decoding_matches_the_hex_crate_on_every_pair() {
+        let mut buf = [0; MAX_MAC_LEN];
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let input = [b'0', a, b, b'f'];
+                let ours = decode(Encoding::Hex, &input, 2, &mut buf).map(|d| d.to_vec());
+                let theirs = hex::decode(input).ok();
+                assert_eq!(ours, theirs, "{input:?}");
+            }
+        }
     }
 }

@@ -13,15 +13,28 @@ pub(crate) fn candidates<'a>(
     separator: Option<u8>,
 ) -> impl Iterator<Item = Result<&'a [u8], ParseError>> + 'a {
     let single = separator.is_none();
+    // Without a separator the whole value is the one item (`splitn(1, ..)` does not scan it).
+    let pieces = if single { 1 } else { usize::MAX };
     let items = value
-        .split(move |b| Some(*b) == separator)
+        .splitn(pieces, move |b| Some(*b) == separator)
         .map(trim)
         .filter(move |i| single || !i.is_empty());
-    items.filter_map(move |item| match item.strip_prefix(prefix) {
+    items.filter_map(move |item| match strip_prefix(item, prefix) {
         Some(sig) => Some(Ok(sig)),
         None if single => Some(Err(ParseError::Malformed)),
         None => None,
     })
+}
+
+/// `item` without `prefix`. An empty prefix is handled without calling `memcmp`: the empty
+/// prefix of a preset is a dangling pointer, and glibc's AVX-512 `memcmp` reads it with a masked
+/// load whose fault suppression costs a microcode assist (about 80 ns) on some CPUs.
+fn strip_prefix<'a>(item: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    if prefix.is_empty() {
+        Some(item)
+    } else {
+        item.strip_prefix(prefix)
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,440 @@
+//! End-to-end HTTP load test: axum and actix-web servers on loopback, 4 KiB Stripe deliveries,
+//! driven by `wrk`, server and client pinned to different cores.
+//!
+//! ```text
+//! bash benches/http/run.sh                    # from the repository root; installs wrk if needed
+//! ROUNDS=5 SECS=5 CONNS=16 bash benches/http/run.sh
+//! ```
+//!
+//! Modes of this binary (the script runs `run`):
+//! - `http_bench run`: starts each server (`serve`), then for every round runs every route once
+//!   (the route order rotates each round), each time with a freshly signed delivery; prints the
+//!   tables;
+//! - `http_bench serve axum|actix PORT`: one server, one worker thread, nothing printed per
+//!   request.
+//!
+//! Routes (`POST /<route>`), the same handler work behind each (take the body, answer "ok"):
+//! - `none`: no verification;
+//! - `inline`: the handler calls `Verifier::verify` on the headers and the collected bytes
+//!   itself (the floor for any middleware);
+//! - `layer`: webhook-guard's Tower layer (axum) / actix middleware, handler extracts
+//!   `Verified` and the bytes;
+//! - `webhook-verify` (axum only): the `webhook-verify` crate's Tower layer (behind axum's
+//!   `HandleErrorLayer`, as axum requires an infallible service; body type `Full<Bytes>`).
+//!
+//! To add a route: one name in `AXUM_ROUTES` / `ACTIX_ROUTES` and one `.route(..)` in
+//! `axum_app` / `actix_app`; the driver, the rounds and the tables follow. A route named
+//! `layer-dedupe` (the layer with the in-memory dedupe store) also gets its ratio to `layer`
+//! printed against the 5 % budget. Every request carries the same delivery id within a run, so
+//! a dedupe route must either key on something that varies or count the duplicate path.
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use webhook_guard::Verifier;
+use webhook_guard_peers::deliveries::{delivery, unix_now, Provider};
+
+/// Routes served by each framework, in the order of the tables.
+const AXUM_ROUTES: &[&str] = &["none", "inline", "layer", "webhook-verify"];
+const ACTIX_ROUTES: &[&str] = &["none", "inline", "layer"];
+
+/// Body size of every request.
+const BODY: usize = 4 * 1024;
+
+fn stripe_verifier() -> Verifier {
+    Verifier::stripe(Provider::Stripe.secret(0))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["serve", "axum", port] => serve_axum(port.parse().expect("port")),
+        ["serve", "actix", port] => serve_actix(port.parse().expect("port")),
+        ["run"] | [] => run(),
+        _ => {
+            eprintln!("usage: http_bench [run] | serve axum|actix PORT");
+            std::process::exit(2);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------- axum --
+
+fn axum_app() -> axum::Router {
+    use axum::body::{to_bytes, Bytes};
+    use axum::error_handling::HandleErrorLayer;
+    use axum::extract::Request;
+    use axum::http::StatusCode;
+    use axum::routing::post;
+    use webhook_guard::tower::VerifyWebhookLayer;
+    use webhook_guard::Verified;
+
+    const LIMIT: usize = webhook_guard::DEFAULT_MAX_BODY_SIZE;
+    let verifier = stripe_verifier();
+    let inline = verifier.clone();
+    // Its middleware fails with a `BoxError` on body read errors; axum needs an infallible
+    // service, so `HandleErrorLayer` turns those into a 400.
+    let webhook_verify = tower::ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|_: tower::BoxError| async {
+            StatusCode::BAD_REQUEST
+        }))
+        // `VerifyLayer<axum::body::Body>` (as its docs suggest) is neither `Clone` nor `Sync`
+        // (derived bounds on the body type), which axum requires, and its default body type
+        // `Bytes` is no `http_body::Body`; `Full<Bytes>` is all three.
+        .layer(webhook_verify::tower::VerifyLayer::<
+            http_body_util::Full<Bytes>,
+        >::new(
+            webhook_verify::Provider::Stripe,
+            webhook_verify::Secret::new(Provider::Stripe.secret(0)),
+        ));
+    axum::Router::new()
+        .route(
+            "/none",
+            post(|request: Request| async move {
+                match to_bytes(request.into_body(), LIMIT).await {
+                    Ok(body) => (StatusCode::OK, std::hint::black_box(body).len().to_string()),
+                    Err(_) => (StatusCode::BAD_REQUEST, String::new()),
+                }
+            }),
+        )
+        .route(
+            "/inline",
+            post(move |request: Request| {
+                let verifier = inline.clone();
+                async move {
+                    let (parts, body) = request.into_parts();
+                    let Ok(body) = to_bytes(body, LIMIT).await else {
+                        return (StatusCode::BAD_REQUEST, String::new());
+                    };
+                    match verifier.verify(&parts.headers, &body) {
+                        Ok(verified) => {
+                            std::hint::black_box(&verified);
+                            (StatusCode::OK, body.len().to_string())
+                        }
+                        Err(_) => (StatusCode::UNAUTHORIZED, String::new()),
+                    }
+                }
+            }),
+        )
+        .route(
+            "/layer",
+            post(|verified: Verified, body: Bytes| async move {
+                std::hint::black_box(&verified);
+                (StatusCode::OK, body.len().to_string())
+            })
+            .route_layer(VerifyWebhookLayer::new(verifier)),
+        )
+        .route(
+            "/webhook-verify",
+            post(|body: Bytes| async move { (StatusCode::OK, body.len().to_string()) })
+                .route_layer(webhook_verify),
+        )
+}
+
+fn serve_axum(port: u16) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind");
+        axum::serve(listener, axum_app()).await.expect("serve");
+    });
+}
+
+// --------------------------------------------------------------------------------- actix --
+
+fn serve_actix(port: u16) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    use webhook_guard::actix::VerifyWebhook;
+    use webhook_guard::Verified;
+
+    // Built once, outside the per-worker factory.
+    let verifier = stripe_verifier();
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        HttpServer::new(move || {
+            let inline = verifier.clone();
+            App::new()
+                .route(
+                    "/none",
+                    web::post().to(|body: web::Bytes| async move {
+                        HttpResponse::Ok().body(std::hint::black_box(body).len().to_string())
+                    }),
+                )
+                .route(
+                    "/inline",
+                    web::post().to(move |request: HttpRequest, body: web::Bytes| {
+                        let verifier = inline.clone();
+                        async move {
+                            match verifier.verify(request.headers(), &body) {
+                                Ok(verified) => {
+                                    std::hint::black_box(&verified);
+                                    HttpResponse::Ok().body(body.len().to_string())
+                                }
+                                Err(_) => HttpResponse::Unauthorized().finish(),
+                            }
+                        }
+                    }),
+                )
+                .service(
+                    web::resource("/layer")
+                        .wrap(VerifyWebhook::new(verifier.clone()))
+                        .route(
+                            web::post().to(|verified: Verified, body: web::Bytes| async move {
+                                std::hint::black_box(&verified);
+                                HttpResponse::Ok().body(body.len().to_string())
+                            }),
+                        ),
+                )
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))
+        .expect("bind")
+        .run()
+        .await
+        .expect("serve");
+    });
+}
+
+// -------------------------------------------------------------------------------- driver --
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Sample {
+    rps: f64,
+    p50_us: f64,
+    p99_us: f64,
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(framework: &str, port: u16, cpu: u64) -> Server {
+    let exe = std::env::current_exe().expect("current exe");
+    let child = Command::new("taskset")
+        .args(["-c", &cpu.to_string()])
+        .arg(exe)
+        .args(["serve", framework, &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start server (is taskset installed?)");
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "{framework} server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server
+}
+
+/// Writes the wrk script for a freshly signed Stripe delivery.
+fn script(dir: &std::path::Path) -> std::path::PathBuf {
+    let d = delivery(Provider::Stripe, BODY, unix_now(), 0, 0);
+    let body_path = dir.join("body.json");
+    std::fs::write(&body_path, &d.body).expect("write body");
+    let signature = d
+        .headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+        .expect("signature");
+    let lua = format!(
+        r#"local f = assert(io.open("{body}", "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Stripe-Signature"] = "{signature}"
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"#,
+        body = body_path.display()
+    );
+    let path = dir.join("post.lua");
+    std::fs::write(&path, lua).expect("write script");
+    path
+}
+
+fn wrk(port: u16, route: &str, dir: &std::path::Path, cpu: u64, secs: u64, conns: u64) -> Sample {
+    let script = script(dir);
+    let out = Command::new("taskset")
+        .args(["-c", &cpu.to_string(), "wrk", "-t1"])
+        .arg(format!("-c{conns}"))
+        .arg(format!("-d{secs}s"))
+        .arg("-s")
+        .arg(&script)
+        .arg(format!("http://127.0.0.1:{port}/{route}"))
+        .output()
+        .expect("run wrk (is it installed? apt-get install -y wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("no RESULT line from wrk:\n{text}"));
+    let n: Vec<f64> = line
+        .split_whitespace()
+        .map(|x| x.parse().expect("number"))
+        .collect();
+    let (requests, duration_us, p50, p99, status_errors, socket_errors) =
+        (n[0], n[1], n[2], n[3], n[4], n[5]);
+    assert!(
+        status_errors == 0.0 && socket_errors == 0.0,
+        "/{route}: {status_errors} non-2xx answers, {socket_errors} socket errors (signature \
+         rejected or server down)"
+    );
+    Sample {
+        rps: requests / (duration_us / 1e6),
+        p50_us: p50,
+        p99_us: p99,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn run() {
+    let rounds = env("ROUNDS", 5);
+    let secs = env("SECS", 5);
+    let conns = env("CONNS", 16);
+    let server_cpu = env("SERVER_CPU", 1);
+    let client_cpu = env("CLIENT_CPU", 0);
+    let dir = std::env::temp_dir().join(format!("webhook-guard-http-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    eprintln!(
+        "{rounds} rounds x {secs} s per route, {conns} connections, 4 KiB Stripe deliveries; \
+         server on CPU {server_cpu}, wrk on CPU {client_cpu}"
+    );
+    let mut tables = String::new();
+    for (framework, routes, port) in [("axum", AXUM_ROUTES, 38080), ("actix", ACTIX_ROUTES, 38081)]
+    {
+        let _server = start(framework, port, server_cpu);
+        // Warm-up: one short run per route.
+        for route in routes {
+            wrk(port, route, &dir, client_cpu, 1, conns);
+        }
+        let mut samples: Vec<Vec<Sample>> = routes.iter().map(|_| Vec::new()).collect();
+        for round in 0..rounds as usize {
+            for k in 0..routes.len() {
+                let i = (k + round) % routes.len();
+                let s = wrk(port, routes[i], &dir, client_cpu, secs, conns);
+                eprintln!(
+                    "{framework} round {} /{}: {:.0} req/s, p50 {} us, p99 {} us",
+                    round + 1,
+                    routes[i],
+                    s.rps,
+                    s.p50_us,
+                    s.p99_us
+                );
+                samples[i].push(s);
+            }
+        }
+        tables.push_str(&table(framework, routes, &samples));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("{tables}");
+}
+
+fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
+    use std::fmt::Write as _;
+    let inline = routes
+        .iter()
+        .position(|r| *r == "inline")
+        .expect("inline route");
+    let layer = routes
+        .iter()
+        .position(|r| *r == "layer")
+        .expect("layer route");
+    // Per round: route / inline, then the median over rounds (rounds are interleaved, so each
+    // ratio compares runs a few seconds apart).
+    let ratio = |i: usize, j: usize| {
+        let r: Vec<f64> = samples[i]
+            .iter()
+            .zip(&samples[j])
+            .map(|(a, b)| a.rps / b.rps)
+            .collect();
+        let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (median(r), lo, hi)
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "\n### {framework}\n");
+    let _ = writeln!(
+        out,
+        "| route | req/s | p50 | p99 | req/s vs inline [min, max over rounds] |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for (i, route) in routes.iter().enumerate() {
+        let s = &samples[i];
+        let (m, lo, hi) = ratio(i, inline);
+        let _ = writeln!(
+            out,
+            "| {route} | {:.0} | {:.0} µs | {:.0} µs | {:.3}x [{:.3}, {:.3}] |",
+            median(s.iter().map(|x| x.rps).collect()),
+            median(s.iter().map(|x| x.p50_us).collect()),
+            median(s.iter().map(|x| x.p99_us).collect()),
+            m,
+            lo,
+            hi
+        );
+    }
+    let (m, lo, hi) = ratio(layer, inline);
+    let _ = writeln!(
+        out,
+        "\nlayer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
+        if m >= 0.95 { "met" } else { "MISSED" }
+    );
+    if let Some(dedupe) = routes.iter().position(|r| *r == "layer-dedupe") {
+        let (m, lo, hi) = ratio(dedupe, layer);
+        let _ = writeln!(
+            out,
+            "layer-dedupe / layer: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
+            if m >= 0.95 { "met" } else { "MISSED" }
+        );
+    }
+    if let Some(wv) = routes.iter().position(|r| *r == "webhook-verify") {
+        let (m, lo, hi) = ratio(layer, wv);
+        let _ = writeln!(
+            out,
+            "layer / webhook-verify layer: **{m:.3}x** [{lo:.3}, {hi:.3}] (target > 1x: {})",
+            if m > 1.0 { "met" } else { "MISSED" }
+        );
+    }
+    out
+}
