@@ -22,28 +22,48 @@
 //! - `webhook-verify` (axum only): the `webhook-verify` crate's Tower layer (behind axum's
 //!   `HandleErrorLayer`, as axum requires an infallible service; body type `Full<Bytes>`).
 //!
+//! - `github`: the layer with a GitHub verifier, and `github-dedupe`: the same with the
+//!   in-memory dedupe store (`MemoryStore`, 1 M keys). Both are driven by a script that gives
+//!   every request a fresh `X-GitHub-Delivery` id (GitHub does not sign it), so each request is
+//!   a new delivery: one reserve and one commit, the path every first delivery takes. Their
+//!   ratio is the cost of dedupe.
+//!
 //! To add a route: one name in `AXUM_ROUTES` / `ACTIX_ROUTES` and one `.route(..)` in
-//! `axum_app` / `actix_app`; the driver, the rounds and the tables follow. A route named
-//! `layer-dedupe` (the layer with the in-memory dedupe store) also gets its ratio to `layer`
-//! printed against the 5 % budget. Every request carries the same delivery id within a run, so
-//! a dedupe route must either key on something that varies or count the duplicate path.
+//! `axum_app` / `actix_app`; the driver, the rounds and the tables follow.
 
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use webhook_guard::dedupe::{Dedupe, MemoryStore};
 use webhook_guard::Verifier;
 use webhook_guard_peers::deliveries::{delivery, unix_now, Provider};
 
 /// Routes served by each framework, in the order of the tables.
-const AXUM_ROUTES: &[&str] = &["none", "inline", "layer", "webhook-verify"];
-const ACTIX_ROUTES: &[&str] = &["none", "inline", "layer"];
+const AXUM_ROUTES: &[&str] = &[
+    "none",
+    "inline",
+    "layer",
+    "webhook-verify",
+    "github",
+    "github-dedupe",
+];
+const ACTIX_ROUTES: &[&str] = &["none", "inline", "layer", "github", "github-dedupe"];
+
+/// Keys the in-memory store of the dedupe routes holds: more than a whole run sends.
+const DEDUPE_KEYS: usize = 1_000_000;
 
 /// Body size of every request.
 const BODY: usize = 4 * 1024;
 
 fn stripe_verifier() -> Verifier {
     Verifier::stripe(Provider::Stripe.secret(0))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn github_verifier() -> Verifier {
+    Verifier::github(Provider::GitHub.secret(0))
         .build()
         .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -137,6 +157,25 @@ fn axum_app() -> axum::Router {
             post(|body: Bytes| async move { (StatusCode::OK, body.len().to_string()) })
                 .route_layer(webhook_verify),
         )
+        .route(
+            "/github",
+            post(|verified: Verified, body: Bytes| async move {
+                std::hint::black_box(&verified);
+                (StatusCode::OK, body.len().to_string())
+            })
+            .route_layer(VerifyWebhookLayer::new(github_verifier())),
+        )
+        .route(
+            "/github-dedupe",
+            post(|verified: Verified, body: Bytes| async move {
+                std::hint::black_box(&verified);
+                (StatusCode::OK, body.len().to_string())
+            })
+            .route_layer(
+                VerifyWebhookLayer::new(github_verifier())
+                    .dedupe(Dedupe::new(MemoryStore::new(DEDUPE_KEYS))),
+            ),
+        )
 }
 
 fn serve_axum(port: u16) {
@@ -161,6 +200,8 @@ fn serve_actix(port: u16) {
 
     // Built once, outside the per-worker factory.
     let verifier = stripe_verifier();
+    let github = github_verifier();
+    let dedupe = Dedupe::new(MemoryStore::new(DEDUPE_KEYS));
     let system = actix_web::rt::System::new();
     system.block_on(async move {
         HttpServer::new(move || {
@@ -190,6 +231,26 @@ fn serve_actix(port: u16) {
                 .service(
                     web::resource("/layer")
                         .wrap(VerifyWebhook::new(verifier.clone()))
+                        .route(
+                            web::post().to(|verified: Verified, body: web::Bytes| async move {
+                                std::hint::black_box(&verified);
+                                HttpResponse::Ok().body(body.len().to_string())
+                            }),
+                        ),
+                )
+                .service(
+                    web::resource("/github")
+                        .wrap(VerifyWebhook::new(github.clone()))
+                        .route(
+                            web::post().to(|verified: Verified, body: web::Bytes| async move {
+                                std::hint::black_box(&verified);
+                                HttpResponse::Ok().body(body.len().to_string())
+                            }),
+                        ),
+                )
+                .service(
+                    web::resource("/github-dedupe")
+                        .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe.clone()))
                         .route(
                             web::post().to(|verified: Verified, body: web::Bytes| async move {
                                 std::hint::black_box(&verified);
@@ -252,8 +313,21 @@ fn start(framework: &str, port: u16, cpu: u64) -> Server {
     server
 }
 
-/// Writes the wrk script for a freshly signed Stripe delivery.
-fn script(dir: &std::path::Path) -> std::path::PathBuf {
+/// What every wrk script reports when it is done.
+const DONE: &str = r#"done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), e.status,
+    e.connect + e.read + e.write + e.timeout))
+end
+"#;
+
+/// Writes the wrk script for `route`: a freshly signed Stripe delivery, or for the `github*`
+/// routes a GitHub delivery whose (unsigned) `X-GitHub-Delivery` changes with every request.
+fn script(dir: &std::path::Path, route: &str) -> std::path::PathBuf {
+    if route.starts_with("github") {
+        return github_script(dir);
+    }
     let d = delivery(Provider::Stripe, BODY, unix_now(), 0, 0);
     let body_path = dir.join("body.json");
     std::fs::write(&body_path, &d.body).expect("write body");
@@ -269,13 +343,7 @@ wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Stripe-Signature"] = "{signature}"
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %d %d %d %d\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), e.status,
-    e.connect + e.read + e.write + e.timeout))
-end
-"#,
+{DONE}"#,
         body = body_path.display()
     );
     let path = dir.join("post.lua");
@@ -283,8 +351,46 @@ end
     path
 }
 
+fn github_script(dir: &std::path::Path) -> std::path::PathBuf {
+    let d = delivery(Provider::GitHub, BODY, unix_now(), 0, 0);
+    let body_path = dir.join("github.json");
+    std::fs::write(&body_path, &d.body).expect("write body");
+    let signature = d
+        .headers
+        .get("x-hub-signature-256")
+        .and_then(|v| v.to_str().ok())
+        .expect("signature");
+    // A prefix no earlier run used, so that every id is new to the store.
+    let run = format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let lua = format!(
+        r#"local f = assert(io.open("{body}", "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Hub-Signature-256"] = "{signature}"
+local n = 0
+request = function()
+  n = n + 1
+  wrk.headers["X-GitHub-Delivery"] = "{run}-" .. n
+  return wrk.format()
+end
+{DONE}"#,
+        body = body_path.display()
+    );
+    let path = dir.join("github.lua");
+    std::fs::write(&path, lua).expect("write script");
+    path
+}
+
 fn wrk(port: u16, route: &str, dir: &std::path::Path, cpu: u64, secs: u64, conns: u64) -> Sample {
-    let script = script(dir);
+    let script = script(dir, route);
     let out = Command::new("taskset")
         .args(["-c", &cpu.to_string(), "wrk", "-t1"])
         .arg(format!("-c{conns}"))
@@ -420,11 +526,15 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
         "\nlayer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
         if m >= 0.95 { "met" } else { "MISSED" }
     );
-    if let Some(dedupe) = routes.iter().position(|r| *r == "layer-dedupe") {
-        let (m, lo, hi) = ratio(dedupe, layer);
+    if let (Some(dedupe), Some(plain)) = (
+        routes.iter().position(|r| *r == "github-dedupe"),
+        routes.iter().position(|r| *r == "github"),
+    ) {
+        let (m, lo, hi) = ratio(dedupe, plain);
         let _ = writeln!(
             out,
-            "layer-dedupe / layer: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
+            "github-dedupe / github (in-memory dedupe, a new delivery per request): **{m:.3}x** \
+             [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
             if m >= 0.95 { "met" } else { "MISSED" }
         );
     }
