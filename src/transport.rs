@@ -2,6 +2,7 @@
 //! timeout, and turning verified bytes into [`Verified`] facts. Adapters only move bytes.
 
 use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,6 +31,16 @@ async fn with_timeout<F>(timeout: Option<Duration>, read: F) -> Result<Bytes, Ve
 where
     F: Future<Output = Result<Bytes, VerifyError>>,
 {
+    let mut read = std::pin::pin!(read);
+    // A body that is already here needs no timer: poll once before arming one.
+    let first = std::future::poll_fn(|cx| match read.as_mut().poll(cx) {
+        Poll::Ready(done) => Poll::Ready(Some(done)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await;
+    if let Some(done) = first {
+        return done;
+    }
     match timeout {
         Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
             match tokio::time::timeout(t, read).await {

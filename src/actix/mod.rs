@@ -195,16 +195,39 @@ fn rejection(config: &VerifyWebhook, error: VerifyError) -> HttpResponse {
 }
 
 /// Reads the payload, stopping as soon as it exceeds `max`.
-async fn read_payload(mut payload: Payload, max: usize) -> Result<Bytes, VerifyError> {
-    let mut buf = BytesMut::new();
+async fn read_payload(
+    mut payload: Payload,
+    max: usize,
+    declared: Option<usize>,
+) -> Result<Bytes, VerifyError> {
+    // A body that arrives in one chunk (the usual case for webhooks) is kept as it is; only
+    // several chunks are copied into one buffer.
+    let mut first: Option<Bytes> = None;
+    let mut buf: Option<BytesMut> = None;
+    let mut total = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| VerifyError::from_kind(ErrorKind::BodyReadFailed))?;
-        if buf.len().saturating_add(chunk.len()) > max {
+        total = total.saturating_add(chunk.len());
+        if total > max {
             return Err(VerifyError::from_kind(ErrorKind::BodyTooLarge));
         }
-        buf.extend_from_slice(&chunk);
+        match (&mut buf, first.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&chunk),
+            (None, None) => first = Some(chunk),
+            (None, Some(head)) => {
+                let capacity = declared.unwrap_or(0).clamp(total, max);
+                let mut joined = BytesMut::with_capacity(capacity);
+                joined.extend_from_slice(&head);
+                joined.extend_from_slice(&chunk);
+                buf = Some(joined);
+            }
+        }
     }
-    Ok(buf.freeze())
+    Ok(match (buf, first) {
+        (Some(buf), _) => buf.freeze(),
+        (None, Some(head)) => head,
+        (None, None) => Bytes::new(),
+    })
 }
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -225,7 +248,12 @@ where
         let config = self.config.clone();
         Box::pin(async move {
             let verifier = &config.verifier;
-            let read = read_payload(req.take_payload(), verifier.max_body_size());
+            let declared = req
+                .headers()
+                .get(actix_web::http::header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse::<usize>().ok());
+            let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
             let checked =
                 transport::read_and_verify(verifier, req.headers(), config.read_timeout, read)
                     .await;

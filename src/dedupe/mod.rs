@@ -343,19 +343,26 @@ impl Dedupe {
     /// The store key of a verified delivery, or `None` if it carries nothing to key on.
     pub fn key_for(&self, verified: &Verified) -> Option<String> {
         let s = &*self.inner;
-        let id = match s.key_by {
-            KeyBy::EventId => verified.event_id().map(|id| format!("id:{id}")),
-            KeyBy::EventIdOrSignature => verified
-                .event_id()
-                .map(|id| format!("id:{id}"))
-                .or_else(|| verified.fingerprint_hex().map(|f| format!("sig:{f}"))),
-            KeyBy::Signature => verified.fingerprint_hex().map(|f| format!("sig:{f}")),
-        }?;
-        Some(format!(
-            "{}:{}:{id}",
-            s.namespace,
-            verified.provider().name()
-        ))
+        let fingerprint = || verified.fingerprint_hex();
+        let (kind, id): (&str, std::borrow::Cow<'_, str>) = match s.key_by {
+            KeyBy::EventId => ("id", verified.event_id()?.into()),
+            KeyBy::EventIdOrSignature => match verified.event_id() {
+                Some(id) => ("id", id.into()),
+                None => ("sig", fingerprint()?.into()),
+            },
+            KeyBy::Signature => ("sig", fingerprint()?.into()),
+        };
+        let provider = verified.provider().name();
+        // One allocation: `<namespace>:<provider>:<kind>:<id>`.
+        let mut key =
+            String::with_capacity(s.namespace.len() + provider.len() + kind.len() + id.len() + 3);
+        for (i, part) in [&*s.namespace, provider, kind, &id].into_iter().enumerate() {
+            if i > 0 {
+                key.push(':');
+            }
+            key.push_str(part);
+        }
+        Some(key)
     }
 
     /// Reserves the delivery, or says why the handler must not run.
