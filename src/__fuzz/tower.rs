@@ -2,8 +2,7 @@
 //!
 //! One current-thread Tokio runtime (clock paused, so a body that never finishes meets the read
 //! timeout at once and deterministically) and one layered service per fixture, built once per
-//! thread. Each request is sent the way `tower::ServiceExt::oneshot` does it: `poll_ready`,
-//! then `call` (spelled out to avoid a dependency on `tower` itself).
+//! thread. Each request is sent with `tower::ServiceExt::oneshot` on a clone of the service.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -13,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use ::tower::ServiceExt as _;
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::Bytes;
 use http::{Request, Response};
@@ -170,7 +170,7 @@ fn run(h: &Harness, input: &AdapterInput) -> Outcome {
             req.headers_mut().append(n, v);
         }
     }
-    let mut svc = h
+    let svc = h
         .services
         .get(p.built.fixture_index)
         .cloned()
@@ -180,8 +180,7 @@ fn run(h: &Harness, input: &AdapterInput) -> Outcome {
     }
     let now_lo = unix_now();
     let answer = h.rt.block_on(async move {
-        std::future::poll_fn(|cx| Service::<Request<FuzzBody>>::poll_ready(&mut svc, cx)).await?;
-        let response = svc.call(req).await?;
+        let response = svc.oneshot(req).await?;
         let status = response.status().as_u16();
         let content_type = response
             .headers()
