@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-8}"
 
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+if ! rustup toolchain list | grep '^nightly' >/dev/null; then
+  rustup toolchain install nightly --profile minimal
+fi
 if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
