@@ -888,6 +888,14 @@ fn header_name(name: &str) -> Result<HeaderName, ConfigError> {
     HeaderName::from_bytes(name.as_bytes()).map_err(|_| ConfigError::InvalidHeaderName(name.into()))
 }
 
+/// Whether `c` can occur inside an encoded signature.
+fn in_alphabet(encoding: Encoding, c: char) -> bool {
+    match encoding {
+        Encoding::Hex => c.is_ascii_hexdigit(),
+        Encoding::Base64 => c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='),
+    }
+}
+
 fn printable_ascii(s: &str) -> bool {
     s.bytes().all(|b| (0x21..0x7f).contains(&b))
 }
@@ -926,6 +934,10 @@ impl Builder<preset::Hmac> {
 
     /// The header may carry several `<prefix><signature>` items separated by `separator` (for
     /// example `,` or ` `); items with another prefix are ignored. Default: exactly one.
+    ///
+    /// The separator must be printable ASCII (or a space), must not occur in the prefix, and
+    /// must not be a character of the encoding (a hex digit, or a base64 character or `=`),
+    /// since it would split genuine signatures; `build()` refuses it otherwise.
     pub fn signature_separator(mut self, separator: char) -> Self {
         self.kind.separator = Some(separator);
         self
@@ -988,7 +1000,12 @@ impl Builder<preset::Hmac> {
         }
         let separator = match k.separator {
             None => None,
-            Some(c) if c.is_ascii() && !c.is_ascii_control() && !k.prefix.contains(c) => {
+            Some(c)
+                if c.is_ascii()
+                    && !c.is_ascii_control()
+                    && !k.prefix.contains(c)
+                    && !in_alphabet(k.encoding, c) =>
+            {
                 Some(c as u8)
             }
             Some(_) => return Err(ConfigError::InvalidSignatureSyntax),

@@ -241,8 +241,12 @@ pub enum ConfigError {
     /// SHA-1 was selected without the explicit opt-in.
     #[error("HMAC-SHA1 is insecure and must be enabled explicitly (`allow_insecure_sha1`)")]
     Sha1NotAllowed,
-    /// A signature prefix or separator is not printable ASCII.
-    #[error("signature prefix and separator must be printable ASCII")]
+    /// A signature prefix or separator is not printable ASCII, or the separator occurs in the
+    /// prefix or can occur inside an encoded signature (a hex digit, a base64 character).
+    #[error(
+        "signature prefix and separator must be printable ASCII, and the separator must not \
+         occur in the prefix or in an encoded signature"
+    )]
     InvalidSignatureSyntax,
     /// The body size limit is zero.
     #[error("the body size limit must be at least 1 byte")]

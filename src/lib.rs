@@ -40,6 +40,10 @@ pub mod actix;
 #[cfg(feature = "axum")]
 mod axum_extract;
 
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz;
+
 pub use builder::{Builder, Signed, DEFAULT_MAX_BODY_SIZE, DEFAULT_TOLERANCE};
 pub use error::{ConfigError, ErrorKind, VerifyError};
 pub use headers::HeaderLookup;

@@ -522,6 +522,54 @@ fn config_errors_not_panics() {
     );
 }
 
+/// Found by the `hmac_builder` fuzz target: a separator that can occur inside an encoded
+/// signature used to be accepted, and then split genuine signatures apart, so correctly signed
+/// deliveries were refused at request time. It is now a configuration error.
+#[test]
+fn separator_inside_the_signature_alphabet_is_a_config_error() {
+    use webhook_guard::{ConfigError, Encoding};
+    let build = |encoding, sep| {
+        Verifier::hmac("x", "k")
+            .signature_header("x-sig")
+            .encoding(encoding)
+            .signature_separator(sep)
+            .build()
+    };
+    for sep in ['a', 'F', '0', '9'] {
+        assert_eq!(
+            build(Encoding::Hex, sep).unwrap_err(),
+            ConfigError::InvalidSignatureSyntax,
+            "{sep:?}"
+        );
+    }
+    for sep in ['a', 'Z', '5', '+', '/', '='] {
+        assert_eq!(
+            build(Encoding::Base64, sep).unwrap_err(),
+            ConfigError::InvalidSignatureSyntax,
+            "{sep:?}"
+        );
+    }
+    // Characters outside the alphabet still work, and then several signatures do too.
+    for (encoding, sep) in [
+        (Encoding::Hex, ','),
+        (Encoding::Hex, ' '),
+        (Encoding::Hex, 'g'),
+        (Encoding::Base64, ','),
+        (Encoding::Base64, ';'),
+    ] {
+        assert!(build(encoding, sep).is_ok(), "{encoding:?} {sep:?}");
+    }
+    let v = build(Encoding::Hex, 'g').unwrap();
+    let mac = {
+        use hmac::{Hmac, Mac};
+        let mut m = Hmac::<sha2::Sha256>::new_from_slice(b"k").unwrap();
+        m.update(b"{}");
+        hex::encode(m.finalize().into_bytes())
+    };
+    let headers = [("x-sig", format!("{}g{mac}", "00".repeat(32)))];
+    assert!(v.verify_at(&headers, b"{}", 0).is_ok());
+}
+
 #[test]
 fn errors_and_debug_never_show_secrets_or_signatures() {
     for p in ALL {

@@ -1,0 +1,10 @@
+//! `cargo +nightly fuzz run actix_request`: see `webhook_guard::__fuzz::actix_request` for the properties.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Err(finding) = webhook_guard::__fuzz::actix_request(data) {
+        panic!("{finding}");
+    }
+});
