@@ -5,17 +5,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use quick_cache::sync::{Cache, EntryAction, EntryResult};
+use quick_cache::sync::Cache;
 use quick_cache::{DefaultHashBuilder, Lifecycle, UnitWeighter};
-use sha2::{Digest, Sha256};
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 
 use super::{millis, DedupeStore, Reserve, StoreError, StoreFuture, Token};
 
 /// Default bound on the number of keys: 100 000.
 pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
 
-/// A store key: the first 16 bytes of SHA-256 of the text key (fixed size, no allocation per
-/// entry; a collision would need 2^64 keys).
+/// A store key: a 128-bit keyed hash of the text key (fixed size, no allocation per entry).
+/// Two independent hashes with random per-process seeds: nobody outside the process knows the
+/// seeds, so nobody can aim for a collision, and a chance one would need about 2^64 keys.
 type Key = [u8; 16];
 
 /// One entry: 16 bytes.
@@ -100,8 +102,14 @@ pub struct MemoryStore {
     inner: Arc<Inner>,
 }
 
+/// Locks striping the key space: a reservation's look-up and insert happen under one.
+const STRIPES: usize = 64;
+
 struct Inner {
     cache: Cache<Key, Slot, UnitWeighter, DefaultHashBuilder, Life>,
+    hasher: KeyHasher,
+    stripes: Box<[std::sync::Mutex<()>]>,
+    fallback_stripe: std::sync::Mutex<()>,
     life: Life,
     max_entries: usize,
 }
@@ -122,13 +130,19 @@ impl Default for MemoryStore {
     }
 }
 
-fn digest(key: &str) -> Key {
-    let hash = Sha256::digest(key.as_bytes());
-    let mut out = [0; 16];
-    if let Some(head) = hash.get(..16) {
-        out.copy_from_slice(head);
+/// Hashes text keys into [`Key`]s: SipHash-1-3 and foldhash, each with its own random seed.
+struct KeyHasher(RandomState, DefaultHashBuilder);
+
+impl KeyHasher {
+    fn new() -> Self {
+        KeyHasher(RandomState::new(), DefaultHashBuilder::default())
     }
-    out
+
+    fn digest(&self, key: &str) -> Key {
+        let high = self.0.hash_one(key.as_bytes());
+        let low = self.1.hash_one(key.as_bytes());
+        ((u128::from(high) << 64) | u128::from(low)).to_le_bytes()
+    }
 }
 
 /// The low half of a token; never 0, which marks a committed slot.
@@ -154,6 +168,9 @@ impl MemoryStore {
         MemoryStore {
             inner: Arc::new(Inner {
                 cache,
+                hasher: KeyHasher::new(),
+                stripes: (0..STRIPES).map(|_| std::sync::Mutex::new(())).collect(),
+                fallback_stripe: std::sync::Mutex::new(()),
                 life,
                 max_entries,
             }),
@@ -181,76 +198,69 @@ impl MemoryStore {
         self.inner.life.evicted.load(Ordering::Relaxed)
     }
 
+    /// The lock that makes a look-up and the insert that follows atomic for keys like `key`.
+    fn stripe(&self, key: &Key) -> std::sync::MutexGuard<'_, ()> {
+        let index = usize::from(key[0]) % STRIPES;
+        self.inner
+            .stripes
+            .get(index)
+            .unwrap_or(&self.inner.fallback_stripe)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     fn reserve_now(&self, key: &str, token: Token, lease: Duration) -> Reserve {
         let now = self.inner.life.now_ms();
-        let slot = Slot {
-            until_ms: now.saturating_add(millis(lease)),
-            holder: holder(token),
-        };
-        let found = self
-            .inner
-            .cache
-            .entry(&digest(key), Some(Duration::ZERO), |_, old| {
-                if old.until_ms <= now {
-                    EntryAction::ReplaceWithGuard
-                } else if old.committed() {
-                    EntryAction::Retain(Reserve::Done)
-                } else {
-                    EntryAction::Retain(Reserve::InFlight {
-                        retry_after: Duration::from_millis(old.until_ms - now),
-                    })
-                }
-            });
-        match found {
-            EntryResult::Retained(answer) => answer,
-            EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => {
-                match guard.insert(slot) {
-                    Ok(()) => Reserve::Reserved,
-                    // Removed under us by a concurrent insert of the same key: someone else holds it.
-                    Err(_) => Reserve::InFlight { retry_after: lease },
-                }
-            }
-            // Another caller is inserting this very key right now.
-            EntryResult::Timeout | EntryResult::Removed(..) => {
-                Reserve::InFlight { retry_after: lease }
+        let key = self.inner.hasher.digest(key);
+        let _stripe = self.stripe(&key);
+        match self.inner.cache.get(&key) {
+            Some(old) if old.until_ms > now && old.committed() => Reserve::Done,
+            Some(old) if old.until_ms > now => Reserve::InFlight {
+                retry_after: Duration::from_millis(old.until_ms - now),
+            },
+            // Free, or its lease or retention has run out.
+            _ => {
+                let slot = Slot {
+                    until_ms: now.saturating_add(millis(lease)),
+                    holder: holder(token),
+                };
+                self.inner.cache.insert(key, slot);
+                Reserve::Reserved
             }
         }
     }
 
     fn commit_now(&self, key: &str, token: Token, retention: Duration) -> bool {
         let now = self.inner.life.now_ms();
+        let key = self.inner.hasher.digest(key);
+        let _stripe = self.stripe(&key);
         let done = Slot {
             until_ms: now.saturating_add(millis(retention)),
             holder: 0,
         };
-        let mine = holder(token);
-        let found = self
-            .inner
-            .cache
-            .entry(&digest(key), Some(Duration::ZERO), |_, old| {
-                let free = old.until_ms <= now && !old.committed();
-                if old.holder == mine || free {
-                    *old = done;
-                    EntryAction::Retain(true)
-                } else {
-                    EntryAction::Retain(old.committed())
-                }
-            });
-        match found {
-            EntryResult::Retained(ok) => ok,
-            // Our reservation was evicted after its lease expired: record the delivery anyway.
-            EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => {
-                guard.insert(done).is_ok()
+        match self.inner.cache.get(&key) {
+            // Ours, or nobody's any more (our lease ran out and nobody took over, or the entry
+            // was evicted after its lease expired): record the delivery.
+            Some(old)
+                if old.holder == holder(token) || (old.until_ms <= now && !old.committed()) =>
+            {
+                self.inner.cache.insert(key, done);
+                true
             }
-            EntryResult::Timeout | EntryResult::Removed(..) => false,
+            None => {
+                self.inner.cache.insert(key, done);
+                true
+            }
+            // Another holder took over after our lease expired; or it is already done.
+            Some(old) => old.committed() && old.until_ms > now,
         }
     }
 
     fn release_now(&self, key: &str, token: Token) {
         let mine = holder(token);
-        self.inner
-            .cache
-            .remove_if(&digest(key), |slot| slot.holder == mine);
+        let key = self.inner.hasher.digest(key);
+        let _stripe = self.stripe(&key);
+        self.inner.cache.remove_if(&key, |slot| slot.holder == mine);
     }
 }
 

@@ -95,7 +95,21 @@ impl Token {
             h.write_u32(std::process::id());
             h.finish()
         });
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        // Each thread takes a block of numbers at a time, so that threads minting tokens do not
+        // contend on one counter.
+        const BLOCK: u64 = 1 << 16;
+        thread_local! {
+            static NEXT: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+        }
+        let n = NEXT.with(|next| {
+            let (mut n, mut end) = next.get();
+            if n == end {
+                n = COUNTER.fetch_add(BLOCK, Ordering::Relaxed);
+                end = n.saturating_add(BLOCK);
+            }
+            next.set((n.saturating_add(1), end));
+            n
+        });
         Token((u128::from(process) << 64) | u128::from(n))
     }
 
