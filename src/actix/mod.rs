@@ -152,7 +152,7 @@ where
     fn new_transform(&self, service: S) -> Self::Future {
         ready(Ok(VerifyWebhookMiddleware {
             service: Rc::new(service),
-            config: self.clone(),
+            config: Rc::new(self.clone()),
         }))
     }
 }
@@ -160,7 +160,7 @@ where
 /// The middleware service created by [`VerifyWebhook`].
 pub struct VerifyWebhookMiddleware<S> {
     service: Rc<S>,
-    config: VerifyWebhook,
+    config: Rc<VerifyWebhook>,
 }
 
 impl<S> std::fmt::Debug for VerifyWebhookMiddleware<S> {
@@ -245,7 +245,7 @@ where
 
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
-        let config = self.config.clone();
+        let config = Rc::clone(&self.config);
         Box::pin(async move {
             let verifier = &config.verifier;
             let declared = req

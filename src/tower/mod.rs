@@ -146,7 +146,7 @@ impl<S> Layer<S> for VerifyWebhookLayer {
     fn layer(&self, inner: S) -> Self::Service {
         VerifyWebhook {
             inner,
-            config: self.config.clone(),
+            config: Arc::new(self.config.clone()),
         }
     }
 }
@@ -155,7 +155,7 @@ impl<S> Layer<S> for VerifyWebhookLayer {
 #[derive(Clone)]
 pub struct VerifyWebhook<S> {
     inner: S,
-    config: Config,
+    config: Arc<Config>,
 }
 
 impl<S> fmt::Debug for VerifyWebhook<S> {
@@ -235,7 +235,7 @@ where
         // The clone that was driven to readiness handles this request (tower's usual dance).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let config = self.config.clone();
+        let config = Arc::clone(&self.config);
         ResponseFuture {
             inner: Box::pin(async move {
                 let (mut parts, body) = request.into_parts();
