@@ -1,0 +1,96 @@
+//! What dedupe adds to a request through the Tower layer, in process (no HTTP, no network).
+//!
+//! ```text
+//! cargo run --release --example dedupe_overhead [requests]
+//! ```
+//!
+//! Sends `requests` (default 500 000) GitHub deliveries with a 4 KiB body through
+//! `VerifyWebhookLayer` around a trivial service, each with a new `X-GitHub-Delivery` id (so
+//! each is a first delivery: one reserve and one commit), first without dedupe, then with
+//! `Dedupe::new(MemoryStore::new(..))` sized to hold them all, alternating three times, and
+//! prints the mean time per request of each and the difference.
+
+use std::convert::Infallible;
+use std::time::Instant;
+
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use http_body_util::Full;
+use sha2::Sha256;
+use tower::{Service, ServiceExt};
+use webhook_guard::dedupe::{Dedupe, MemoryStore};
+use webhook_guard::tower::VerifyWebhookLayer;
+use webhook_guard::Verifier;
+
+const SECRET: &str = "dedupe-overhead-secret";
+
+fn run(requests: usize, dedupe: bool, round: usize) -> f64 {
+    let body = Bytes::from(vec![b'a'; 4096]);
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()) else {
+        return f64::NAN;
+    };
+    mac.update(&body);
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let Ok(verifier) = Verifier::github(SECRET).build() else {
+        return f64::NAN;
+    };
+    let mut layer = VerifyWebhookLayer::new(verifier);
+    if dedupe {
+        layer = layer.dedupe(Dedupe::new(MemoryStore::new(requests + 1)));
+    }
+    let mut service = tower::ServiceBuilder::new().layer(layer).service_fn(
+        |_: http::Request<Full<Bytes>>| async {
+            Ok::<_, Infallible>(http::Response::new(Full::new(Bytes::from_static(b"ok"))))
+        },
+    );
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread().build() else {
+        return f64::NAN;
+    };
+    let started = Instant::now();
+    runtime.block_on(async {
+        for i in 0..requests {
+            let request = http::Request::post("/")
+                .header("x-hub-signature-256", &signature)
+                .header(
+                    "x-github-delivery",
+                    format!("{round}-72d3162e-cc78-{i:012}"),
+                )
+                .header("content-type", "application/json")
+                .body(Full::new(body.clone()));
+            let Ok(request) = request else { return };
+            let ready = ServiceExt::<http::Request<Full<Bytes>>>::ready(&mut service)
+                .await
+                .unwrap_or_else(|never| match never {});
+            match ready.call(request).await {
+                Ok(response) if response.status() == 200 => {}
+                _ => panic!("request {i} was not accepted"),
+            }
+        }
+    });
+    started.elapsed().as_nanos() as f64 / requests as f64
+}
+
+fn main() {
+    let requests: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500_000);
+    let (mut plain, mut with) = (Vec::new(), Vec::new());
+    for round in 0..3 {
+        plain.push(run(requests, false, round));
+        with.push(run(requests, true, round));
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    println!(
+        "layer:          {:.0} ns per request {plain:.0?}",
+        mean(&plain)
+    );
+    println!(
+        "layer + dedupe: {:.0} ns per request {with:.0?}",
+        mean(&with)
+    );
+    println!(
+        "dedupe adds:    {:.0} ns per request",
+        mean(&with) - mean(&plain)
+    );
+}
