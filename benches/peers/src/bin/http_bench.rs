@@ -20,13 +20,12 @@
 //! - `layer`: webhook-guard's Tower layer (axum) / actix middleware, handler extracts
 //!   `Verified` and the bytes;
 //! - `webhook-verify` (axum only): the `webhook-verify` crate's Tower layer (behind axum's
-//!   `HandleErrorLayer`, as axum requires an infallible service; body type `Full<Bytes>`).
-//!
+//!   `HandleErrorLayer`, as axum requires an infallible service; body type `Full<Bytes>`);
 //! - `github`: the layer with a GitHub verifier, and `github-dedupe`: the same with the
-//!   in-memory dedupe store (`MemoryStore`, 4 M keys, more than a run sends). Both are driven by a script that gives
-//!   every request a fresh `X-GitHub-Delivery` id (GitHub does not sign it), so each request is
-//!   a new delivery: one reserve and one commit, the path every first delivery takes. Their
-//!   ratio is the cost of dedupe.
+//!   in-memory dedupe store (`MemoryStore`, 4 M keys, more than a run sends). Both are driven
+//!   by a script that gives every request a fresh `X-GitHub-Delivery` id (GitHub does not sign
+//!   it), so each request is a new delivery: one reserve and one commit, the path every first
+//!   delivery takes. Their ratio is the cost of dedupe.
 //!
 //! To add a route: one name in `AXUM_ROUTES` / `ACTIX_ROUTES` and one `.route(..)` in
 //! `axum_app` / `actix_app`; the driver, the rounds and the tables follow.
