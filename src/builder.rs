@@ -271,11 +271,15 @@ impl<K> Builder<K> {
         has_timestamp: bool,
         legacy: Option<Legacy>,
     ) -> Inner {
+        let signs_headers = payload.iter().any(|p| matches!(p, Part::Header(_)));
+        let signs_form = payload.iter().any(|p| matches!(p, Part::Form));
         Inner {
             provider,
             scheme,
             keys,
             check: Check::Hmac,
+            signs_headers,
+            signs_form,
             payload: payload.into_boxed_slice(),
             body_id: body_id.map(|p| BodyId { pointer: p.into() }),
             tolerance: self.tolerance_for(has_timestamp),

@@ -181,6 +181,10 @@ pub(crate) struct Inner {
     pub(crate) body_timestamp: Option<Arc<str>>,
     /// The signed URL and its accepted variants (Twilio: with and without the default port).
     pub(crate) urls: Box<[Box<[u8]>]>,
+    /// Whether `payload` signs other headers or form parameters: decided when the verifier is
+    /// built, so that a request for any other scheme skips those checks.
+    pub(crate) signs_headers: bool,
+    pub(crate) signs_form: bool,
 }
 /// Verifies webhook deliveries for one provider and one set of secrets.
 ///
@@ -622,14 +626,16 @@ impl Verifier {
         }
 
         // Extra signed headers must each be present once.
-        for part in inner.payload.iter() {
-            if let Part::Header(name) = part {
-                one(headers, name)?;
+        if inner.signs_headers {
+            for part in inner.payload.iter() {
+                if let Part::Header(name) = part {
+                    one(headers, name)?;
+                }
             }
         }
 
         // Twilio signs the form parameters, not the bytes: parse strictly first.
-        let form = if inner.payload.iter().any(|p| matches!(p, Part::Form)) {
+        let form = if inner.signs_form {
             Some(
                 providers::form::Form::parse(body)
                     .map_err(|_| VerifyError::new(ErrorKind::MalformedBody))?,
