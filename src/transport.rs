@@ -17,12 +17,14 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// `true` when `Content-Length` declares more than the verifier accepts: refuse before reading.
 fn declared_too_large<H: HeaderLookup + ?Sized>(headers: &H, verifier: &Verifier) -> bool {
+    declared_length(headers).is_some_and(|n| n > verifier.max_body_size() as u64)
+}
+
+/// The body length `Content-Length` declares, if it is there once and parses.
+pub(crate) fn declared_length<H: HeaderLookup + ?Sized>(headers: &H) -> Option<u64> {
     match headers.lookup("content-length") {
-        Lookup::One(v) => std::str::from_utf8(v)
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .is_some_and(|n| n > verifier.max_body_size() as u64),
-        _ => false,
+        Lookup::One(v) => std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok(),
+        _ => None,
     }
 }
 

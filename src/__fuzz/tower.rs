@@ -126,8 +126,8 @@ impl Harness {
 }
 
 thread_local! {
-    // Never dropped: at thread exit, actix-web's own thread-locals may already be gone, and
-    // dropping an `App` then aborts. The harness lives as long as its thread anyway.
+    // Never dropped, like the actix harness: the harness lives as long as its thread anyway,
+    // and its runtime need not be torn down at thread exit.
     static HARNESS: std::mem::ManuallyDrop<Result<Harness, String>> =
         std::mem::ManuallyDrop::new(Harness::new());
 }

@@ -248,11 +248,8 @@ where
         let config = Rc::clone(&self.config);
         Box::pin(async move {
             let verifier = &config.verifier;
-            let declared = req
-                .headers()
-                .get(actix_web::http::header::CONTENT_LENGTH)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.parse::<usize>().ok());
+            let declared =
+                transport::declared_length(req.headers()).and_then(|n| usize::try_from(n).ok());
             let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
             let checked =
                 transport::read_and_verify(verifier, req.headers(), config.read_timeout, read)
