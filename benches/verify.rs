@@ -6,6 +6,7 @@
 //! cargo bench --bench verify                 # everything, then the ratio tables
 //! cargo bench --bench verify -- verify-4KiB  # one group (criterion filter)
 //! PAIRED_SECS=3 cargo bench --bench verify   # longer paired rounds (default 1.5 s a pair)
+//! PAIRED_ONLY=1 cargo bench --bench verify -- verify-256B  # the paired table only, no criterion
 //! ```
 //!
 //! Groups (each pairs `limit` and `guard` for one provider back to back, so that both see the
@@ -177,15 +178,17 @@ fn paired_tables(report: &report::Report, jobs: &[Job]) {
     let mut rows = Vec::new();
     for job in jobs {
         let name = job.provider.name();
-        let (Some(cl), Some(cg)) = (
+        let crit = match (
             report.median_ns(&job.group, job.limit_name, name),
             report.median_ns(&job.group, "guard", name),
-        ) else {
-            continue;
+        ) {
+            (Some(cl), Some(cg)) => Some(cg / cl),
+            _ if paired_only().is_some() => None,
+            _ => continue,
         };
         eprintln!("paired: {}/{} ...", job.group, name);
         let p = paired::measure(&mut || job.limit(), &mut || job.guard(), budget);
-        rows.push((job, p, cg / cl));
+        rows.push((job, p, crit));
     }
     if rows.is_empty() {
         return;
@@ -207,7 +210,7 @@ fn paired_tables(report: &report::Report, jobs: &[Job]) {
             None => "-".into(),
         };
         println!(
-            "| {} | {} | {} | {} | **{:.3}x** [{:.3}, {:.3}] | {crit:.3}x | {target} |",
+            "| {} | {} | {} | {} | **{:.3}x** [{:.3}, {:.3}] | {} | {target} |",
             job.group,
             job.provider.name(),
             report::time(p.a_ns),
@@ -215,13 +218,34 @@ fn paired_tables(report: &report::Report, jobs: &[Job]) {
             p.ratio,
             p.q1,
             p.q3,
+            crit.map_or_else(|| "-".to_string(), |c| format!("{c:.3}x")),
         );
     }
+}
+
+/// `PAIRED_ONLY=1`: skip criterion and measure only the paired table, for the groups whose name
+/// contains the first argument that is not a flag (all groups without one).
+fn paired_only() -> Option<String> {
+    std::env::var_os("PAIRED_ONLY")?;
+    Some(
+        std::env::args()
+            .skip(1)
+            .find(|a| !a.starts_with('-'))
+            .unwrap_or_default(),
+    )
 }
 
 fn main() {
     let report = report::Report::start(env!("CARGO_MANIFEST_DIR"));
     let jobs = jobs();
+    if let Some(filter) = paired_only() {
+        let jobs: Vec<Job> = jobs
+            .into_iter()
+            .filter(|j| j.group.contains(&filter))
+            .collect();
+        paired_tables(&report, &jobs);
+        return;
+    }
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))

@@ -32,7 +32,7 @@ use crate::providers::Encoding;
 use crate::secret::Secret;
 use crate::signer::{SignKey, Signer};
 use crate::verifier::{
-    BodyId, Check, Inner, Legacy, Part, Provider, Scheme, TimestampFormat, Verifier,
+    BodyId, Check, IdPointer, Inner, Legacy, Part, Provider, Scheme, TimestampFormat, Verifier,
 };
 
 /// Default timestamp tolerance: 300 seconds, in the past and in the future.
@@ -243,7 +243,7 @@ impl<K> Builder<K> {
         scheme: Scheme,
         keys: Keys,
         payload: Vec<Part>,
-        body_id: Option<&str>,
+        body_id: Option<IdPointer>,
         has_timestamp: bool,
         legacy: Option<Legacy>,
     ) -> Verifier {
@@ -267,7 +267,7 @@ impl<K> Builder<K> {
         scheme: Scheme,
         keys: Keys,
         payload: Vec<Part>,
-        body_id: Option<&str>,
+        body_id: Option<IdPointer>,
         has_timestamp: bool,
         legacy: Option<Legacy>,
     ) -> Inner {
@@ -281,7 +281,7 @@ impl<K> Builder<K> {
             signs_headers,
             signs_form,
             payload: payload.into_boxed_slice(),
-            body_id: body_id.map(|p| BodyId { pointer: p.into() }),
+            body_id: body_id.map(|pointer| BodyId { pointer }),
             tolerance: self.tolerance_for(has_timestamp),
             max_body: self.max_body,
             legacy,
@@ -336,7 +336,7 @@ impl Builder<preset::Stripe> {
             },
             keys,
             vec![Part::Timestamp, lit("."), Part::Body],
-            Some("/id"),
+            Some(IdPointer::Static("/id")),
             true,
             None,
         ))
@@ -540,7 +540,7 @@ impl Builder<preset::Slack> {
             ),
             keys,
             vec![lit("v0:"), Part::Timestamp, lit(":"), Part::Body],
-            Some("/event_id"),
+            Some(IdPointer::Static("/event_id")),
             true,
             None,
         ))
@@ -649,7 +649,7 @@ impl Builder<preset::Paddle> {
             },
             keys,
             vec![Part::Timestamp, lit(":"), Part::Body],
-            Some("/event_id"),
+            Some(IdPointer::Static("/event_id")),
             true,
             None,
         ))
@@ -750,7 +750,7 @@ impl Builder<preset::Square> {
             ),
             keys,
             vec![Part::Url, Part::Body],
-            Some("/event_id"),
+            Some(IdPointer::Static("/event_id")),
             false,
             None,
         );
@@ -799,7 +799,7 @@ impl Builder<preset::Intercom> {
             simple("x-hub-signature", "sha1=", Encoding::Hex, None, None),
             keys,
             vec![Part::Body],
-            Some("/id"),
+            Some(IdPointer::Static("/id")),
             false,
             None,
         ))
@@ -830,7 +830,7 @@ impl Builder<preset::Discord> {
             ),
             Keys::new(Algorithm::Sha256, &[])?,
             vec![Part::Timestamp, Part::Body],
-            Some("/id"),
+            Some(IdPointer::Static("/id")),
             true,
             None,
         );
@@ -1036,7 +1036,9 @@ impl Builder<preset::Hmac> {
         let keys = Keys::new(k.algorithm, &self.secrets)?;
         let has_timestamp = timestamp.is_some();
         let body_id = if event_id.is_none() {
-            k.event_id_pointer.clone()
+            k.event_id_pointer
+                .as_deref()
+                .map(|p| IdPointer::Shared(Arc::from(p)))
         } else {
             None
         };
@@ -1054,7 +1056,7 @@ impl Builder<preset::Hmac> {
             scheme,
             keys,
             payload,
-            body_id.as_deref(),
+            body_id,
             has_timestamp,
             None,
         ))

@@ -41,6 +41,31 @@ pub trait HeaderLookup {
     fn lookup_name(&self, name: &HeaderName) -> Lookup<'_> {
         self.lookup(name.as_str())
     }
+
+    /// Several lookups in one call: `found[i]` becomes what [`lookup_name`](Self::lookup_name)
+    /// returns for `names[i]` (extra slots on either side are left alone). The verifier reads
+    /// all the headers of a delivery this way; the default makes one lookup per name, and
+    /// [`http::HeaderMap`] overrides it with one pass over its entries when there are few.
+    ///
+    /// ```
+    /// use http::HeaderName;
+    /// use webhook_guard::headers::{HeaderLookup, Lookup};
+    ///
+    /// let headers = [("a", "1"), ("b", "2"), ("b", "3")];
+    /// let names = [
+    ///     HeaderName::from_static("a"),
+    ///     HeaderName::from_static("b"),
+    ///     HeaderName::from_static("c"),
+    /// ];
+    /// let mut found = [Lookup::Missing; 3];
+    /// headers[..].lookup_names(&[&names[0], &names[1], &names[2]], &mut found);
+    /// assert_eq!(found, [Lookup::One(b"1"), Lookup::Many, Lookup::Missing]);
+    /// ```
+    fn lookup_names<'a>(&'a self, names: &[&HeaderName], found: &mut [Lookup<'a>]) {
+        for (name, slot) in names.iter().zip(found.iter_mut()) {
+            *slot = self.lookup_name(name);
+        }
+    }
 }
 
 impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
@@ -51,6 +76,28 @@ impl<T: HeaderLookup + ?Sized> HeaderLookup for &T {
     fn lookup_name(&self, name: &HeaderName) -> Lookup<'_> {
         (**self).lookup_name(name)
     }
+
+    fn lookup_names<'a>(&'a self, names: &[&HeaderName], found: &mut [Lookup<'a>]) {
+        (**self).lookup_names(names, found)
+    }
+}
+
+/// Up to this many header values, [`HeaderLookup::lookup_names`] on an [`http::HeaderMap`]
+/// compares names in one pass over the entries instead of hashing each name (a multiply per
+/// byte) and probing: cheaper for the dozen headers a webhook delivery carries.
+const SCAN_MAX: usize = 24;
+
+/// One bit per name length below 63, the top bit for all longer ones.
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+/// Records one more value for a name: the first is `One`, any further makes it `Many`.
+fn record<'a>(slot: &mut Lookup<'a>, value: &'a [u8]) {
+    *slot = match slot {
+        Lookup::Missing => Lookup::One(value),
+        _ => Lookup::Many,
+    };
 }
 
 /// One, none or several values.
@@ -69,6 +116,36 @@ impl HeaderLookup for http::HeaderMap {
 
     fn lookup_name(&self, name: &HeaderName) -> Lookup<'_> {
         classify(self.get_all(name).iter())
+    }
+
+    fn lookup_names<'a>(&'a self, names: &[&HeaderName], found: &mut [Lookup<'a>]) {
+        if self.len() > SCAN_MAX {
+            for (name, slot) in names.iter().zip(found.iter_mut()) {
+                *slot = self.lookup_name(name);
+            }
+            return;
+        }
+        for slot in found.iter_mut().take(names.len()) {
+            *slot = Lookup::Missing;
+        }
+        // The lengths of the names looked for, as a bit set: most names in the map are skipped
+        // on their length alone. (Longer names share the top bit and are compared in full.)
+        let lengths = names
+            .iter()
+            .fold(0u64, |set, name| set | length_bit(name.as_str().len()));
+        for (name, value) in self {
+            let name = name.as_str().as_bytes();
+            if lengths & length_bit(name.len()) == 0 {
+                continue;
+            }
+            for (target, slot) in names.iter().zip(found.iter_mut()) {
+                let target = target.as_str().as_bytes();
+                // Length and last byte first, without a `memcmp`.
+                if name.len() == target.len() && name.last() == target.last() && name == target {
+                    record(slot, value.as_bytes());
+                }
+            }
+        }
     }
 }
 
@@ -96,5 +173,45 @@ impl<N: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for Vec<(N, V)> {
 impl<N: AsRef<str>, V: AsRef<[u8]>, const K: usize> HeaderLookup for [(N, V); K] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         self.as_slice().lookup(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `lookup_names` on a `HeaderMap` agrees with one `lookup_name` per name, on both sides of
+    /// the scan threshold, with absent, single and repeated headers.
+    #[test]
+    fn header_map_lookup_names_agrees_with_lookup_name() {
+        let names: Vec<HeaderName> = ["a-sig", "b-ts", "c-id", "content-type", "absent"]
+            .into_iter()
+            .map(HeaderName::from_static)
+            .collect();
+        let refs: Vec<&HeaderName> = names.iter().collect();
+        for filler in [0usize, 3, SCAN_MAX - 4, SCAN_MAX, SCAN_MAX + 10] {
+            for repeat in 0..3usize {
+                let mut map = http::HeaderMap::new();
+                for i in 0..filler {
+                    map.append(
+                        HeaderName::try_from(format!("x-filler-{i}")).unwrap(),
+                        http::HeaderValue::from(i),
+                    );
+                }
+                map.append("content-type", http::HeaderValue::from_static("text/plain"));
+                for (k, name) in ["a-sig", "b-ts", "c-id"].into_iter().enumerate() {
+                    // 0, 1 or 2 values, varying by name and round.
+                    for v in 0..(k + repeat) % 3 {
+                        map.append(name, http::HeaderValue::from(v));
+                    }
+                }
+                let mut found = [Lookup::Many; 6];
+                map.lookup_names(&refs, &mut found);
+                for (name, got) in names.iter().zip(found) {
+                    assert_eq!(got, map.lookup_name(name), "{name} {filler} {repeat}");
+                }
+                assert_eq!(found[5], Lookup::Many, "extra slot left alone");
+            }
+        }
     }
 }

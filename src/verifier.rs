@@ -134,7 +134,24 @@ pub(crate) enum Part {
 /// Where the event id comes from when it is in the body.
 #[derive(Clone)]
 pub(crate) struct BodyId {
-    pub(crate) pointer: Arc<str>,
+    pub(crate) pointer: IdPointer,
+}
+
+/// A JSON pointer to the event id: a preset's is static, so that handing it to every
+/// [`Verified`] costs no reference count (an atomic increment and decrement per request).
+#[derive(Clone)]
+pub(crate) enum IdPointer {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl IdPointer {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            IdPointer::Static(p) => p,
+            IdPointer::Shared(p) => p,
+        }
+    }
 }
 
 /// GitHub's legacy `X-Hub-Signature: sha1=<hex>`, used only when the SHA-256 header is absent.
@@ -242,18 +259,49 @@ pub(crate) fn unix_now() -> u64 {
 }
 
 /// Parses a unix timestamp: ASCII digits only, no sign, no leading zero, at most `i64::MAX`.
+///
+/// Nineteen digits always fit in a `u64`, so no step can overflow. The last eight digits are
+/// checked and converted together (SWAR), the rest one by one.
 pub(crate) fn parse_timestamp(raw: &[u8]) -> Option<u64> {
     if raw.is_empty() || raw.len() > 19 || (raw.len() > 1 && raw.first() == Some(&b'0')) {
         return None;
     }
+    let (head, last8) = match raw.split_last_chunk::<8>() {
+        Some((head, last8)) => (head, Some(last8)),
+        None => (raw, None),
+    };
     let mut n: u64 = 0;
-    for &b in raw {
+    for &b in head {
         if !b.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+        n = n * 10 + u64::from(b - b'0');
+    }
+    if let Some(last8) = last8 {
+        n = n * 100_000_000 + eight_digits(*last8)?;
     }
     (n <= i64::MAX as u64).then_some(n)
+}
+
+/// Eight ASCII digits as a number, or `None` if any byte is not a digit (the classic SWAR
+/// conversion: pairs, then quads, then the two halves).
+fn eight_digits(chunk: [u8; 8]) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = u64::from_le_bytes(chunk);
+    // Every byte is 0x30..=0x39: high nibble 3, and adding 6 does not carry out of the low one.
+    let high = ONES * 0xf0;
+    if x & high != ONES * 0x30 || x.wrapping_add(ONES * 0x06) & high != ONES * 0x30 {
+        return None;
+    }
+    let v = x - ONES * 0x30;
+    // The first digit is in the lowest byte: each 16-bit lane becomes 10 * first + second.
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let lanes = 0x0000_00ff_0000_00ff;
+    let v = (v & lanes)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & lanes).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some(v)
 }
 
 fn one<'h, H: HeaderLookup + ?Sized>(
@@ -292,6 +340,49 @@ fn map_parse(e: ParseError, header: &HeaderName) -> VerifyError {
 /// How many decoded candidate signatures are kept on the stack between the syntax check and the
 /// comparison (providers send one to three); any beyond are decoded a second time.
 const KEPT_CANDIDATES: usize = 3;
+
+/// The HMAC candidates of a signature header, decoded in the same pass that checks the header's
+/// syntax. A candidate that does not decode is only noted here: it is reported after the
+/// timestamp check, as before any MAC is computed.
+struct Decoded {
+    kept: [DecodeBuf; KEPT_CANDIDATES],
+    /// HMAC candidates seen (any beyond [`KEPT_CANDIDATES`] are decoded again when compared).
+    count: usize,
+    /// Some candidate did not decode, or there were more than [`providers::MAX_CANDIDATES`].
+    bad: bool,
+    /// Whether candidates are decoded at all (some HMAC key is configured).
+    active: bool,
+    encoding: Encoding,
+    out_len: usize,
+}
+
+impl Decoded {
+    fn new(active: bool) -> Self {
+        Decoded {
+            kept: [[0; crate::mac::MAX_MAC_LEN]; KEPT_CANDIDATES],
+            count: 0,
+            bad: false,
+            active,
+            encoding: Encoding::Hex,
+            out_len: 0,
+        }
+    }
+
+    /// Decodes the next candidate (kept if it is among the first few, else only checked).
+    fn push(&mut self, candidate: &[u8]) {
+        if !self.active {
+            return;
+        }
+        let mut scratch: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
+        let slot = self.kept.get_mut(self.count).unwrap_or(&mut scratch);
+        self.count += 1;
+        if self.count > providers::MAX_CANDIDATES
+            || decode(self.encoding, candidate, self.out_len, slot).is_none()
+        {
+            self.bad = true;
+        }
+    }
+}
 
 struct StandardNames {
     id: HeaderName,
@@ -517,7 +608,8 @@ impl Verifier {
             return Err(VerifyError::new(ErrorKind::BodyTooLarge));
         }
 
-        let (located, keys) = self.locate(headers)?;
+        let mut decoded = Decoded::new(inner.uses_hmac() || inner.legacy.is_some());
+        let (located, keys) = self.locate(headers, &mut decoded)?;
 
         // Timestamp window, before any MAC is computed.
         let timestamp = match (located.timestamp, located.timestamp_header) {
@@ -536,7 +628,7 @@ impl Verifier {
         let (secret_index, fingerprint) = if let Check::Token(tokens) = &inner.check {
             tokens.find(located.sig_value).map(|index| (index, None))
         } else {
-            self.check_signatures(headers, body, &located, keys)?
+            self.check_signatures(headers, body, &located, &decoded, keys)?
                 .map(|(index, fingerprint)| (index, Some(fingerprint)))
         }
         .ok_or_else(|| VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header))?;
@@ -578,6 +670,7 @@ impl Verifier {
         headers: &H,
         body: &[u8],
         located: &Located<'_>,
+        decoded: &Decoded,
         keys: &Keys,
     ) -> Result<Option<(usize, crate::mac::Fingerprint)>, VerifyError> {
         let inner = &*self.inner;
@@ -586,27 +679,15 @@ impl Verifier {
         let malformed = || map_parse(ParseError::Malformed, located.sig_header);
 
         // Every candidate of a family we have keys for must decode; there must be at least one.
-        // The first few HMAC candidates stay decoded for the comparison below; any further
-        // ones are decoded again there.
-        let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
-        let mut kept: [DecodeBuf; KEPT_CANDIDATES] =
-            [[0; crate::mac::MAX_MAC_LEN]; KEPT_CANDIDATES];
-        let mut count = 0usize;
-        let mut bad = false;
-        let hmac = inner.uses_hmac() || inner.legacy.is_some();
-        if hmac {
-            located.for_each_candidate(Family::Hmac, &mut |c| {
-                let slot = kept.get_mut(count).unwrap_or(&mut buf);
-                count += 1;
-                if count > providers::MAX_CANDIDATES || decode(encoding, c, out_len, slot).is_none()
-                {
-                    bad = true;
-                }
-            });
-        }
-        let hmac_count = count;
+        // The HMAC candidates were decoded while the header was parsed; the first few stay
+        // decoded for the comparison below, any further ones are decoded again there.
+        let hmac = decoded.active;
+        let hmac_count = decoded.count;
+        #[cfg_attr(not(feature = "ed25519"), allow(unused_mut))]
+        let (mut count, mut bad) = (hmac_count, decoded.bad);
         #[cfg(feature = "ed25519")]
         if inner.ed_keys().is_some() {
+            let mut buf: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
             let mut ed_count = 0usize;
             located.for_each_candidate(Family::Ed25519, &mut |c| {
                 count += 1;
@@ -658,7 +739,7 @@ impl Verifier {
             let feed = |update: &mut dyn FnMut(&[u8])| payload.feed(&inner.payload, update);
             if hmac {
                 let candidates = |f: &mut dyn FnMut(&[u8])| {
-                    for slot in kept.iter().take(hmac_count) {
+                    for slot in decoded.kept.iter().take(hmac_count) {
                         if let Some(decoded) = slot.get(..out_len) {
                             f(decoded);
                         }
@@ -698,10 +779,12 @@ impl Verifier {
         Ok(None)
     }
 
-    /// Finds the signature, timestamp and id headers and checks their syntax.
-    pub(crate) fn locate<'s, 'h, H: HeaderLookup + ?Sized>(
+    /// Finds the signature, timestamp and id headers (in one [`HeaderLookup::lookup_names`]
+    /// call) and checks their syntax, decoding the HMAC candidates into `decoded` on the way.
+    fn locate<'s, 'h, H: HeaderLookup + ?Sized>(
         &'s self,
         headers: &'h H,
+        decoded: &mut Decoded,
     ) -> Result<(Located<'h>, &'s Keys), VerifyError>
     where
         's: 'h,
@@ -716,8 +799,12 @@ impl Verifier {
                 timestamp,
                 event_id,
             } => {
-                // Each header is looked up once.
-                let primary = headers.lookup_name(header);
+                let mut wanted = Wanted::new(header);
+                let ts_at = wanted.add(timestamp.as_ref());
+                let id_at = wanted.add(event_id.as_ref());
+                let found = wanted.lookup(headers);
+                let [primary, ..] = found;
+                // GitHub's legacy header is read only when the SHA-256 one is absent.
                 let legacy = match (&inner.legacy, primary) {
                     (Some(legacy), Lookup::Missing) => match headers.lookup_name(&legacy.header) {
                         Lookup::Missing => None,
@@ -725,19 +812,24 @@ impl Verifier {
                     },
                     _ => None,
                 };
-                let (header, prefix, keys, found) = match legacy {
+                let (header, prefix, keys, sig) = match legacy {
                     Some((legacy, found)) => (&legacy.header, &*legacy.prefix, &legacy.keys, found),
                     None => (header, &**prefix, &inner.keys, primary),
                 };
-                let sig_value = exactly_one(found, header)?;
+                let sig_value = exactly_one(sig, header)?;
+                decoded.encoding = *encoding;
+                decoded.out_len = keys.algorithm().output_len();
                 providers::simple::candidates(sig_value, prefix, *separator)
-                    .try_for_each(|c| c.map(|_| ()))
+                    .try_for_each(|c| c.map(|c| decoded.push(c)))
                     .map_err(|e| map_parse(e, header))?;
-                let ts = match timestamp {
-                    Some(name) => Some(one(headers, name)?),
-                    None => None,
+                let ts = match (timestamp, Wanted::at(&found, ts_at)) {
+                    (Some(name), found) => Some(exactly_one(found, name)?),
+                    (None, _) => None,
                 };
-                let event_id = event_id.as_ref().and_then(|name| optional(headers, name));
+                let event_id = match Wanted::at(&found, id_at) {
+                    Lookup::One(v) if event_id.is_some() => Some(v),
+                    _ => None,
+                };
                 Ok((
                     Located {
                         sig_header: header,
@@ -755,8 +847,11 @@ impl Verifier {
                 ))
             }
             Scheme::Pairs { header, syntax } => {
-                let sig_value = one(headers, header)?;
-                let parsed = providers::stripe::parse(sig_value, *syntax)
+                let [found, ..] = Wanted::new(header).lookup(headers);
+                let sig_value = exactly_one(found, header)?;
+                decoded.encoding = Encoding::Hex;
+                decoded.out_len = inner.keys.algorithm().output_len();
+                let parsed = providers::stripe::parse_with(sig_value, *syntax, |c| decoded.push(c))
                     .map_err(|e| map_parse(e, header))?;
                 Ok((
                     Located {
@@ -772,19 +867,27 @@ impl Verifier {
                 ))
             }
             Scheme::Standard => {
-                let names = standard_names();
-                let [webhook, svix] = names;
-                let (family, signature) = match headers.lookup_name(&webhook.signature) {
-                    Lookup::Missing => match headers.lookup_name(&svix.signature) {
-                        Lookup::Missing => (webhook, Lookup::Missing),
-                        found => (svix, found),
+                let [webhook, svix] = standard_names();
+                let lookup = |family: &StandardNames| {
+                    let mut wanted = Wanted::new(&family.signature);
+                    wanted.add(Some(&family.id));
+                    wanted.add(Some(&family.timestamp));
+                    wanted.lookup(headers)
+                };
+                // The `svix-` names are read only when `webhook-signature` is absent.
+                let (family, [signature, id, ts, _]) = match lookup(webhook) {
+                    [Lookup::Missing, ..] => match lookup(svix) {
+                        found @ [Lookup::One(_) | Lookup::Many, ..] => (svix, found),
+                        _ => (webhook, lookup(webhook)),
                     },
                     found => (webhook, found),
                 };
-                let id = one(headers, &family.id)?;
-                let ts = one(headers, &family.timestamp)?;
+                let id = exactly_one(id, &family.id)?;
+                let ts = exactly_one(ts, &family.timestamp)?;
                 let sig_value = exactly_one(signature, &family.signature)?;
-                providers::standard::check_syntax(sig_value)
+                decoded.encoding = Encoding::Base64;
+                decoded.out_len = inner.keys.algorithm().output_len();
+                providers::standard::check_syntax_with(sig_value, |c| decoded.push(c))
                     .map_err(|e| map_parse(e, &family.signature))?;
                 Ok((
                     Located {
@@ -800,8 +903,15 @@ impl Verifier {
                 ))
             }
             Scheme::Token { header, event_id } => {
-                let sig_value = one(headers, header)?;
-                let event_id = event_id.as_ref().and_then(|name| optional(headers, name));
+                let mut wanted = Wanted::new(header);
+                let id_at = wanted.add(event_id.as_ref());
+                let found = wanted.lookup(headers);
+                let [sig, ..] = found;
+                let sig_value = exactly_one(sig, header)?;
+                let event_id = match Wanted::at(&found, id_at) {
+                    Lookup::One(v) if event_id.is_some() => Some(v),
+                    _ => None,
+                };
                 Ok((
                     Located {
                         sig_header: header,
@@ -816,6 +926,46 @@ impl Verifier {
                 ))
             }
         }
+    }
+}
+
+/// The headers a scheme reads, looked up together: the signature header first.
+struct Wanted<'n> {
+    names: [&'n HeaderName; WANTED_MAX],
+    len: usize,
+}
+
+/// The most headers a scheme reads in one go (signature, timestamp, id).
+const WANTED_MAX: usize = 4;
+
+impl<'n> Wanted<'n> {
+    fn new(signature: &'n HeaderName) -> Self {
+        Wanted {
+            names: [signature; WANTED_MAX],
+            len: 1,
+        }
+    }
+
+    /// Adds a name, if there is one; its position in the lookup's result.
+    fn add(&mut self, name: Option<&'n HeaderName>) -> Option<usize> {
+        let name = name?;
+        let at = self.len;
+        *self.names.get_mut(at)? = name;
+        self.len += 1;
+        Some(at)
+    }
+
+    fn lookup<'h, H: HeaderLookup + ?Sized>(&self, headers: &'h H) -> [Lookup<'h>; WANTED_MAX] {
+        let mut found = [Lookup::Missing; WANTED_MAX];
+        let names = self.names.get(..self.len).unwrap_or(&self.names);
+        headers.lookup_names(names, &mut found);
+        found
+    }
+
+    /// What was found at `at` (`Missing` for a name that was not added).
+    fn at<'h>(found: &[Lookup<'h>; WANTED_MAX], at: Option<usize>) -> Lookup<'h> {
+        at.and_then(|i| found.get(i).copied())
+            .unwrap_or(Lookup::Missing)
     }
 }
 
@@ -853,7 +1003,7 @@ enum EventId {
     },
     Header(Box<str>),
     InBody {
-        pointer: Arc<str>,
+        pointer: IdPointer,
         body: Option<Bytes>,
         cell: OnceLock<Option<Box<str>>>,
     },
@@ -864,6 +1014,13 @@ const MAX_EVENT_ID_LEN: usize = 256;
 
 fn usable_id(s: &str) -> bool {
     !s.is_empty() && s.len() <= MAX_EVENT_ID_LEN && !has_control(s)
+}
+
+/// Whether every byte is printable ASCII (`0x20..=0x7e`): such an id is UTF-8 and has no
+/// control character, without a `char` walk. A fold, so that it compiles to vector code.
+fn printable_ascii(raw: &[u8]) -> bool {
+    !raw.iter()
+        .fold(false, |bad, b| bad | (*b < 0x20) | (*b > 0x7e))
 }
 
 /// `s.chars().any(char::is_control)`, with a byte scan for the ASCII controls (C0 and DEL) and
@@ -878,6 +1035,14 @@ fn has_control(s: &str) -> bool {
 
 impl EventId {
     fn from_header(raw: &[u8]) -> Self {
+        // The common case, checked in one pass: a short printable ASCII id.
+        if !raw.is_empty() && raw.len() <= INLINE_ID_LEN && printable_ascii(raw) {
+            let mut bytes = [0; INLINE_ID_LEN];
+            if let (Ok(len), Some(inline)) = (u8::try_from(raw.len()), bytes.get_mut(..raw.len())) {
+                inline.copy_from_slice(raw);
+                return EventId::Inline { len, bytes };
+            }
+        }
         match std::str::from_utf8(raw) {
             Ok(s) if usable_id(s) => {
                 let mut bytes = [0; INLINE_ID_LEN];
@@ -949,7 +1114,10 @@ impl Verified {
                 body,
                 cell,
             } => cell
-                .get_or_init(|| body.as_ref().and_then(|b| id_from_json(b, pointer)))
+                .get_or_init(|| {
+                    body.as_ref()
+                        .and_then(|b| id_from_json(b, pointer.as_str()))
+                })
                 .as_deref(),
         }
     }
@@ -957,7 +1125,9 @@ impl Verified {
     /// The event id, reading body-borne ids from `body` (which must be the verified body).
     pub fn event_id_in(&self, body: &[u8]) -> Option<String> {
         match &self.event_id {
-            EventId::InBody { pointer, .. } => id_from_json(body, pointer).map(String::from),
+            EventId::InBody { pointer, .. } => {
+                id_from_json(body, pointer.as_str()).map(String::from)
+            }
             _ => self.event_id().map(String::from),
         }
     }
@@ -992,6 +1162,60 @@ impl Verified {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain digit-by-digit parse, as the reference.
+    fn reference_timestamp(raw: &[u8]) -> Option<u64> {
+        let s = std::str::from_utf8(raw).ok()?;
+        if s.is_empty() || s.len() > 19 || (s.len() > 1 && s.starts_with('0')) {
+            return None;
+        }
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse::<u64>().ok().filter(|n| *n <= i64::MAX as u64)
+    }
+
+    #[test]
+    fn timestamp_parse_matches_the_reference() {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for len in 0..=21usize {
+            for _ in 0..200 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let digits: Vec<u8> = (0..len)
+                    .map(|i| b'0' + ((x >> (i % 60)) % 10) as u8)
+                    .collect();
+                inputs.push(digits.clone());
+                // One byte changed to every value, at a position that depends on the round.
+                if len > 0 {
+                    let at = (x as usize) % len;
+                    for byte in 0..=255u8 {
+                        let mut bad = digits.clone();
+                        bad[at] = byte;
+                        inputs.push(bad);
+                    }
+                }
+            }
+        }
+        for edge in [
+            "9223372036854775807",
+            "9223372036854775808",
+            "9999999999999999999",
+        ] {
+            inputs.push(edge.as_bytes().to_vec());
+        }
+        for raw in &inputs {
+            assert_eq!(parse_timestamp(raw), reference_timestamp(raw), "{raw:?}");
+        }
+        assert_eq!(
+            parse_timestamp(b"9223372036854775807"),
+            Some(i64::MAX as u64)
+        );
+        assert_eq!(parse_timestamp(b"12345678"), Some(12_345_678));
+        assert_eq!(parse_timestamp(b"1700000000"), Some(1_700_000_000));
+    }
 
     #[test]
     fn timestamps_are_strict() {

@@ -13,17 +13,35 @@ pub(crate) fn candidates<'a>(
     separator: Option<u8>,
 ) -> impl Iterator<Item = Result<&'a [u8], ParseError>> + 'a {
     let single = separator.is_none();
-    // Without a separator the whole value is the one item (`splitn(1, ..)` does not scan it).
-    let pieces = if single { 1 } else { usize::MAX };
-    let items = value
-        .splitn(pieces, move |b| Some(*b) == separator)
-        .map(trim)
-        .filter(move |i| single || !i.is_empty());
+    // Without a separator the whole value is the one item, and is not scanned.
+    let items = match separator {
+        Some(sep) => Either::Many(super::split_on(value, sep)),
+        None => Either::One(Some(value)),
+    }
+    .map(trim)
+    .filter(move |i| single || !i.is_empty());
     items.filter_map(move |item| match strip_prefix(item, prefix) {
         Some(sig) => Some(Ok(sig)),
         None if single => Some(Err(ParseError::Malformed)),
         None => None,
     })
+}
+
+/// The items of a value: the whole value, or its pieces between separators.
+enum Either<'a> {
+    One(Option<&'a [u8]>),
+    Many(super::SplitOn<'a>),
+}
+
+impl<'a> Iterator for Either<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match self {
+            Either::One(value) => value.take(),
+            Either::Many(items) => items.next(),
+        }
+    }
 }
 
 /// `item` without `prefix`. An empty prefix is handled without calling `memcmp`: the empty

@@ -7,7 +7,7 @@
 //! are ignored.
 //! The `svix-id`, `svix-timestamp` and `svix-signature` names are accepted as aliases.
 
-use super::{split_once, ParseError};
+use super::{split_on, split_once, ParseError};
 
 /// The signatures of `version` (`v1` or `v1a`) in a `webhook-signature` value, still encoded.
 /// Fails on an item that is not `<version>,<signature>`.
@@ -15,8 +15,7 @@ pub(crate) fn candidates<'a>(
     value: &'a [u8],
     version: &'a [u8],
 ) -> impl Iterator<Item = Result<&'a [u8], ParseError>> + 'a {
-    value
-        .split(|b| *b == b' ')
+    split_on(value, b' ')
         .filter(|item| !item.is_empty())
         .filter_map(move |item| match split_once(item, b',') {
             None => Some(Err(ParseError::Malformed)),
@@ -26,12 +25,22 @@ pub(crate) fn candidates<'a>(
 }
 
 /// Checks the list syntax: at least one item, each `<version>,<signature>`.
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 pub(crate) fn check_syntax(value: &[u8]) -> Result<(), ParseError> {
+    check_syntax_with(value, |_| {})
+}
+
+/// [`check_syntax`], handing every `v1` signature to `v1` during the same pass. On an error
+/// some signatures may already have been handed over.
+pub(crate) fn check_syntax_with<'a>(
+    value: &'a [u8],
+    mut v1: impl FnMut(&'a [u8]),
+) -> Result<(), ParseError> {
     // Only spaces (or nothing): no item at all.
     if value.iter().all(|b| *b == b' ') {
         return Err(ParseError::Malformed);
     }
-    candidates(value, b"v1").try_for_each(|c| c.map(|_| ()))
+    candidates(value, b"v1").try_for_each(|c| c.map(&mut v1))
 }
 
 #[cfg(test)]
@@ -47,5 +56,8 @@ mod tests {
         assert!(check_syntax(b"v1,aa nocomma").is_err());
         assert!(check_syntax(b"  ").is_err());
         assert!(check_syntax(b"v1a,xx").is_ok());
+        let mut seen = Vec::new();
+        assert!(check_syntax_with(b"v1,aa v1a,bb v1,cc", |c| seen.push(c)).is_ok());
+        assert_eq!(seen, vec![&b"aa"[..], b"cc"]);
     }
 }

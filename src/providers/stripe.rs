@@ -6,7 +6,7 @@
 //! raw bytes. Any signature of the expected scheme may match (both send one per active secret
 //! while a secret is being rolled); other schemes (Stripe's `v0`) are ignored.
 
-use super::{split_once, trim, ParseError};
+use super::{split_on, split_once, trim, ParseError};
 
 /// The syntax of one provider's `key=value` list.
 #[derive(Debug, Clone, Copy)]
@@ -43,11 +43,23 @@ pub(crate) struct StripeHeader<'a> {
 }
 
 fn items(value: &[u8], separator: u8) -> impl Iterator<Item = &[u8]> {
-    value.split(move |b| *b == separator).map(trim)
+    split_on(value, separator).map(trim)
 }
 
 /// Parses the header: separated `key=value` items with exactly one timestamp.
+#[cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 pub(crate) fn parse(value: &[u8], syntax: Syntax) -> Result<StripeHeader<'_>, ParseError> {
+    parse_with(value, syntax, |_| {})
+}
+
+/// [`parse`], handing every signature of the expected scheme (what
+/// [`StripeHeader::candidates`] lists) to `signature` during the same pass. On an error some
+/// signatures may already have been handed over.
+pub(crate) fn parse_with<'a>(
+    value: &'a [u8],
+    syntax: Syntax,
+    mut signature: impl FnMut(&'a [u8]),
+) -> Result<StripeHeader<'a>, ParseError> {
     let mut timestamp = None;
     for item in items(value, syntax.separator) {
         let (key, v) = split_once(item, b'=').ok_or(ParseError::Malformed)?;
@@ -59,6 +71,8 @@ pub(crate) fn parse(value: &[u8], syntax: Syntax) -> Result<StripeHeader<'_>, Pa
                 return Err(ParseError::Malformed);
             }
             timestamp = Some(v);
+        } else if key == syntax.signature {
+            signature(v);
         }
     }
     Ok(StripeHeader {
@@ -90,6 +104,10 @@ mod tests {
         let h = parse(b"t=12, v1=aa,v0=bb,v1=cc", STRIPE).unwrap();
         assert_eq!(h.timestamp, b"12");
         assert_eq!(h.candidates().collect::<Vec<_>>(), vec![&b"aa"[..], b"cc"]);
+        let mut seen = Vec::new();
+        let h = parse_with(b"t=12, v1=aa,v0=bb,v1=cc", STRIPE, |c| seen.push(c)).unwrap();
+        assert_eq!(h.timestamp, b"12");
+        assert_eq!(seen, vec![&b"aa"[..], b"cc"]);
     }
 
     #[test]
