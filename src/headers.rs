@@ -149,6 +149,36 @@ impl HeaderLookup for http::HeaderMap {
     }
 }
 
+/// actix-web's header map. Its own look-ups take an `http` 0.2 name, which a `&str` becomes by
+/// being parsed (and, for a custom name, copied into a new allocation) on every call; comparing
+/// names while walking the map costs neither, and actix-http caps a request at 96 headers.
+#[cfg(feature = "actix-web")]
+impl HeaderLookup for actix_web::http::header::HeaderMap {
+    fn lookup(&self, name: &str) -> Lookup<'_> {
+        let mut found = Lookup::Missing;
+        for (n, v) in self.iter() {
+            if n.as_str() == name {
+                record(&mut found, v.as_bytes());
+            }
+        }
+        found
+    }
+
+    fn lookup_names<'a>(&'a self, names: &[&HeaderName], found: &mut [Lookup<'a>]) {
+        for slot in found.iter_mut().take(names.len()) {
+            *slot = Lookup::Missing;
+        }
+        for (name, value) in self.iter() {
+            let name = name.as_str();
+            for (target, slot) in names.iter().zip(found.iter_mut()) {
+                if name == target.as_str() {
+                    record(slot, value.as_bytes());
+                }
+            }
+        }
+    }
+}
+
 impl<N: AsRef<str>, V: AsRef<[u8]>> HeaderLookup for [(N, V)] {
     fn lookup(&self, name: &str) -> Lookup<'_> {
         let mut found = Lookup::Missing;
@@ -211,6 +241,23 @@ mod tests {
                     assert_eq!(got, map.lookup_name(name), "{name} {filler} {repeat}");
                 }
                 assert_eq!(found[5], Lookup::Many, "extra slot left alone");
+                #[cfg(feature = "actix-web")]
+                {
+                    use actix_web::http::header as ah;
+                    let mut actix = ah::HeaderMap::new();
+                    for (name, value) in &map {
+                        actix.append(
+                            ah::HeaderName::from_bytes(name.as_str().as_bytes()).unwrap(),
+                            ah::HeaderValue::from_bytes(value.as_bytes()).unwrap(),
+                        );
+                    }
+                    let mut from_actix = [Lookup::Many; 6];
+                    actix.lookup_names(&refs, &mut from_actix);
+                    assert_eq!(from_actix, found, "actix {filler} {repeat}");
+                    for name in &names {
+                        assert_eq!(actix.lookup(name.as_str()), map.lookup_name(name), "{name}");
+                    }
+                }
             }
         }
     }

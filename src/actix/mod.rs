@@ -45,7 +45,6 @@ use std::time::Duration;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use bytes::{Bytes, BytesMut};
@@ -53,21 +52,9 @@ use futures_util::StreamExt;
 
 use crate::dedupe::{self, Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
-use crate::headers::{HeaderLookup, Lookup};
 use crate::response::Rejection;
 use crate::transport::{self, DEFAULT_READ_TIMEOUT};
 use crate::verifier::{Verified, Verifier};
-
-impl HeaderLookup for HeaderMap {
-    fn lookup(&self, name: &str) -> Lookup<'_> {
-        let mut values = self.get_all(name);
-        match (values.next(), values.next()) {
-            (None, _) => Lookup::Missing,
-            (Some(v), None) => Lookup::One(v.as_bytes()),
-            (Some(_), Some(_)) => Lookup::Many,
-        }
-    }
-}
 
 /// Builds a rejection response from an error.
 type RejectFn = Rc<dyn Fn(&VerifyError) -> HttpResponse>;
