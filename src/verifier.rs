@@ -373,12 +373,16 @@ impl Decoded {
         if !self.active {
             return;
         }
-        let mut scratch: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
-        let slot = self.kept.get_mut(self.count).unwrap_or(&mut scratch);
+        let decoded = match self.kept.get_mut(self.count) {
+            Some(slot) => decode(self.encoding, candidate, self.out_len, slot).is_some(),
+            // Beyond the kept ones: only checked here, decoded again when compared.
+            None => {
+                let mut scratch: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
+                decode(self.encoding, candidate, self.out_len, &mut scratch).is_some()
+            }
+        };
         self.count += 1;
-        if self.count > providers::MAX_CANDIDATES
-            || decode(self.encoding, candidate, self.out_len, slot).is_none()
-        {
+        if self.count > providers::MAX_CANDIDATES || !decoded {
             self.bad = true;
         }
     }
