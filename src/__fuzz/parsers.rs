@@ -36,6 +36,18 @@ pub fn stripe_signature(data: &[u8]) -> Outcome {
             got == oracle::candidates(List::Stripe, data),
             "stripe candidates"
         );
+        // The single pass the verifier uses hands over the same signatures.
+        let mut seen = Vec::new();
+        let with = providers::stripe::parse_with(data, providers::stripe::STRIPE, |c| seen.push(c));
+        ensure!(
+            with.is_ok() && seen == got,
+            "stripe::parse_with disagrees with parse + candidates"
+        );
+    } else {
+        ensure!(
+            providers::stripe::parse_with(data, providers::stripe::STRIPE, |_| {}).is_err(),
+            "stripe::parse_with accepted what parse refused"
+        );
     }
     // Verify at the signed time when there is one, so that the MAC is what decides.
     let now = model.and_then(oracle::timestamp).unwrap_or(BASE);
@@ -57,6 +69,16 @@ pub fn standard_signature(data: &[u8]) -> Outcome {
         ensure!(
             got == oracle::candidates(List::Words, data),
             "standard candidates"
+        );
+    }
+    // The single pass the verifier uses: same verdict, same `v1` signatures.
+    let mut seen = Vec::new();
+    let with = providers::standard::check_syntax_with(data, |c| seen.push(c)).is_ok();
+    ensure!(with == syntax, "standard::check_syntax_with verdict");
+    if with {
+        ensure!(
+            seen == oracle::candidates(List::Words, data),
+            "standard::check_syntax_with candidates"
         );
     }
     through_verifier(Prov::Standard, 0, &spec, data, BASE)
