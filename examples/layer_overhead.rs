@@ -131,9 +131,8 @@ mod axum_side {
                     (StatusCode::OK, body.len().to_string())
                 })
                 .route_layer(
-                    VerifyWebhookLayer::new(verifier(Provider::GitHub)).dedupe(Dedupe::new(
-                        MemoryStore::new(requests * rounds + 1),
-                    )),
+                    VerifyWebhookLayer::new(verifier(Provider::GitHub))
+                        .dedupe(Dedupe::new(MemoryStore::new(requests * rounds + 1))),
                 ),
             )
     }
@@ -216,32 +215,32 @@ mod actix_side {
                 .service(
                     web::resource("/layer")
                         .wrap(VerifyWebhook::new(layer))
-                        .route(web::post().to(
-                            |verified: Verified, body: web::Bytes| async move {
+                        .route(
+                            web::post().to(|verified: Verified, body: web::Bytes| async move {
                                 std::hint::black_box(&verified);
                                 HttpResponse::Ok().body(body.len().to_string())
-                            },
-                        )),
+                            }),
+                        ),
                 )
                 .service(
                     web::resource("/github")
                         .wrap(VerifyWebhook::new(gh.clone()))
-                        .route(web::post().to(
-                            |verified: Verified, body: web::Bytes| async move {
+                        .route(
+                            web::post().to(|verified: Verified, body: web::Bytes| async move {
                                 std::hint::black_box(&verified);
                                 HttpResponse::Ok().body(body.len().to_string())
-                            },
-                        )),
+                            }),
+                        ),
                 )
                 .service(
                     web::resource("/github-dedupe")
                         .wrap(VerifyWebhook::new(gh).dedupe(dedupe))
-                        .route(web::post().to(
-                            |verified: Verified, body: web::Bytes| async move {
+                        .route(
+                            web::post().to(|verified: Verified, body: web::Bytes| async move {
                                 std::hint::black_box(&verified);
                                 HttpResponse::Ok().body(body.len().to_string())
-                            },
-                        )),
+                            }),
+                        ),
                 ),
         )
         .await;
@@ -341,7 +340,9 @@ fn main() {
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
         let times = runtime.block_on(async {
-            let mut app = axum_side::app(requests, rounds);
+            // As `axum::serve` does (`into_make_service`): handlers become routes once, not per
+            // request.
+            let mut app = axum_side::app(requests, rounds).with_state(());
             let mut times = vec![Vec::new(); ROUTES.len()];
             for round in 0..rounds {
                 for k in 0..ROUTES.len() {
@@ -363,9 +364,8 @@ fn main() {
         report("axum", &times);
     }
     if which.is_empty() || which == "actix" {
-        let times = actix_web::rt::System::new().block_on(actix_side::run_all(
-            requests, rounds, &stripe, &github,
-        ));
+        let times = actix_web::rt::System::new()
+            .block_on(actix_side::run_all(requests, rounds, &stripe, &github));
         report("actix", &times);
     }
 }

@@ -51,7 +51,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
-use crate::dedupe::{self, Dedupe, Gate};
+use crate::dedupe::{self, Admit, Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
 use crate::response::Rejection;
@@ -232,6 +232,99 @@ async fn read_payload(
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
+/// The verified body, handed back to the handler as a payload of one chunk (what `web::Bytes`,
+/// `web::Json` and `web::Payload` read), without the channel and buffer of a fresh HTTP/1
+/// payload.
+struct OneChunk(Option<Bytes>);
+
+impl futures_util::Stream for OneChunk {
+    type Item = Result<Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.take().map(Ok))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = usize::from(self.0.is_some());
+        (n, Some(n))
+    }
+}
+
+/// `Content-Length` of an actix request (looked up with actix's own parsed name).
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    let mut values = headers.get_all(actix_web::http::header::CONTENT_LENGTH);
+    transport::parse_length(match (values.next(), values.next()) {
+        (None, _) => Lookup::Missing,
+        (Some(v), None) => Lookup::One(v.as_bytes()),
+        (Some(_), Some(_)) => Lookup::Many,
+    })
+}
+
+/// One request through the guard: read and verify, reserve, call `service`, settle.
+///
+/// Its arguments are used in place (an async fn keeps them for its whole life, so a local moved
+/// out of one would take the room twice): the future is boxed once per request.
+async fn handle<S, B>(
+    config: Rc<VerifyWebhook>,
+    service: Rc<S>,
+    mut req: ServiceRequest,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    let declared = declared_length(req.headers());
+    if let Err(e) = transport::check_declared(&config.verifier, declared) {
+        let response = rejection(&config, e);
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    let read = read_payload(
+        req.take_payload(),
+        config.verifier.max_body_size(),
+        declared.and_then(|n| usize::try_from(n).ok()),
+    );
+    let checked = match transport::read_within(config.read_timeout, read).await {
+        Ok(bytes) => transport::verify(&config.verifier, req.headers(), &bytes)
+            .map(|verified| (verified, bytes)),
+        Err(e) => Err(e),
+    };
+    let (verified, bytes) = match checked {
+        Ok(v) => v,
+        Err(e) => {
+            let response = rejection(&config, e);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    };
+    let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
+        None => Gate::Open(None),
+        Some(Admit::Now(gate)) => gate,
+        Some(Admit::Later(asking)) => asking.await,
+    };
+    let reservation = match gate {
+        Gate::Open(reservation) => reservation,
+        Gate::Duplicate(status) => {
+            let response = to_response(Rejection::duplicate(status));
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+        Gate::Refused(e) => {
+            let response = rejection(&config, e);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
+    };
+    req.extensions_mut().insert(verified);
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(OneChunk(Some(bytes))),
+    });
+    // An error, a panic or a dropped future drops the reservation: it is released.
+    let response = service.call(req).await?;
+    if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
+        settling.await;
+    }
+    Ok(response.map_into_left_body())
+}
+
 impl<S, B> Service<ServiceRequest> for VerifyWebhookMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
@@ -243,42 +336,12 @@ where
 
     forward_ready!(service);
 
-    fn call(&self, mut req: ServiceRequest) -> Self::Future {
-        let service = Rc::clone(&self.service);
-        let config = Rc::clone(&self.config);
-        Box::pin(async move {
-            let verifier = &config.verifier;
-            let declared =
-                transport::declared_length(req.headers()).and_then(|n| usize::try_from(n).ok());
-            let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
-            let checked =
-                transport::read_and_verify(verifier, req.headers(), config.read_timeout, read)
-                    .await;
-            let (verified, bytes) = match checked {
-                Ok(v) => v,
-                Err(e) => {
-                    let response = rejection(&config, e);
-                    return Ok(req.into_response(response).map_into_right_body());
-                }
-            };
-            let reservation = match transport::admit(config.dedupe.as_ref(), &verified).await {
-                Gate::Open(reservation) => reservation,
-                Gate::Duplicate(status) => {
-                    let response = to_response(Rejection::duplicate(status));
-                    return Ok(req.into_response(response).map_into_right_body());
-                }
-                Gate::Refused(e) => {
-                    let response = rejection(&config, e);
-                    return Ok(req.into_response(response).map_into_right_body());
-                }
-            };
-            req.extensions_mut().insert(verified);
-            req.set_payload(Payload::from(bytes));
-            // An error, a panic or a dropped future drops the reservation: it is released.
-            let response = service.call(req).await?;
-            dedupe::settle(reservation, response.status().as_u16()).await;
-            Ok(response.map_into_left_body())
-        })
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        Box::pin(handle(
+            Rc::clone(&self.config),
+            Rc::clone(&self.service),
+            req,
+        ))
     }
 }
 
