@@ -51,7 +51,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
-use crate::dedupe::{self, Admit, Dedupe, Gate};
+use crate::dedupe::{self, Admit, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
 use crate::response::Rejection;
@@ -263,66 +263,45 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
     })
 }
 
-/// One request through the guard: read and verify, reserve, call `service`, settle.
+/// Everything before the wrapped service: read the payload, verify it, reserve the delivery,
+/// put [`Verified`] into the extensions and the exact bytes back as the payload. Gives the
+/// reservation, or the answer to send instead.
 ///
-/// Its arguments are used in place (an async fn keeps them for its whole life, so a local moved
-/// out of one would take the room twice): the future is boxed once per request.
-async fn handle<S, B>(
-    config: Rc<VerifyWebhook>,
-    service: Rc<S>,
-    mut req: ServiceRequest,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
-{
+/// It borrows the request (an async fn keeps its own copy of every argument it takes by value),
+/// and its state is gone by the time the wrapped service runs.
+async fn admit(
+    config: &VerifyWebhook,
+    req: &mut ServiceRequest,
+) -> Result<Option<Reservation>, HttpResponse> {
+    let verifier = &config.verifier;
     let declared = declared_length(req.headers());
-    if let Err(e) = transport::check_declared(&config.verifier, declared) {
-        let response = rejection(&config, e);
-        return Ok(req.into_response(response).map_into_right_body());
-    }
+    transport::check_declared(verifier, declared).map_err(|e| rejection(config, e))?;
     let read = read_payload(
         req.take_payload(),
-        config.verifier.max_body_size(),
+        verifier.max_body_size(),
         declared.and_then(|n| usize::try_from(n).ok()),
     );
-    let checked = match transport::read_within(config.read_timeout, read).await {
-        Ok(bytes) => transport::verify(&config.verifier, req.headers(), &bytes)
-            .map(|verified| (verified, bytes)),
-        Err(e) => Err(e),
-    };
-    let (verified, bytes) = match checked {
-        Ok(v) => v,
-        Err(e) => {
-            let response = rejection(&config, e);
-            return Ok(req.into_response(response).map_into_right_body());
-        }
-    };
+    let bytes = transport::read_within(config.read_timeout, read)
+        .await
+        .map_err(|e| rejection(config, e))?;
+    let verified =
+        transport::verify(verifier, req.headers(), &bytes).map_err(|e| rejection(config, e))?;
     let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
         None => Gate::Open(None),
         Some(Admit::Now(gate)) => gate,
         Some(Admit::Later(asking)) => asking.await,
     };
-    let reservation = match gate {
-        Gate::Open(reservation) => reservation,
-        Gate::Duplicate(status) => {
-            let response = to_response(Rejection::duplicate(status));
-            return Ok(req.into_response(response).map_into_right_body());
+    match gate {
+        Gate::Open(reservation) => {
+            req.extensions_mut().insert(verified);
+            req.set_payload(Payload::Stream {
+                payload: Box::pin(OneChunk(Some(bytes))),
+            });
+            Ok(reservation)
         }
-        Gate::Refused(e) => {
-            let response = rejection(&config, e);
-            return Ok(req.into_response(response).map_into_right_body());
-        }
-    };
-    req.extensions_mut().insert(verified);
-    req.set_payload(Payload::Stream {
-        payload: Box::pin(OneChunk(Some(bytes))),
-    });
-    // An error, a panic or a dropped future drops the reservation: it is released.
-    let response = service.call(req).await?;
-    if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
-        settling.await;
+        Gate::Duplicate(status) => Err(to_response(Rejection::duplicate(status))),
+        Gate::Refused(e) => Err(rejection(config, e)),
     }
-    Ok(response.map_into_left_body())
 }
 
 impl<S, B> Service<ServiceRequest> for VerifyWebhookMiddleware<S>
@@ -336,12 +315,22 @@ where
 
     forward_ready!(service);
 
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        Box::pin(handle(
-            Rc::clone(&self.config),
-            Rc::clone(&self.service),
-            req,
-        ))
+    fn call(&self, mut req: ServiceRequest) -> Self::Future {
+        let service = Rc::clone(&self.service);
+        let config = Rc::clone(&self.config);
+        // An async block, not an async fn: its captures are used in place, not copied.
+        Box::pin(async move {
+            let reservation = match admit(&config, &mut req).await {
+                Ok(reservation) => reservation,
+                Err(answer) => return Ok(req.into_response(answer).map_into_right_body()),
+            };
+            // An error, a panic or a dropped future drops the reservation: it is released.
+            let response = service.call(req).await?;
+            if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
+                settling.await;
+            }
+            Ok(response.map_into_left_body())
+        })
     }
 }
 

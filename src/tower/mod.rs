@@ -60,7 +60,7 @@ use tower_service::Service;
 
 pub use self::body::ResponseBody;
 pub use self::future::ResponseFuture;
-use crate::dedupe::{self, Admit, Dedupe, Gate};
+use crate::dedupe::{self, Admit, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
 use crate::transport;
@@ -286,57 +286,47 @@ where
     }
 }
 
-/// One request through the guard: read and verify, reserve, call `inner`, settle.
+/// Everything before the inner service: read the body, verify it, reserve the delivery, put
+/// [`Verified`](crate::Verified) into the extensions. Gives the body and the reservation to
+/// hand on, or the answer to send instead.
 ///
-/// Everything it needs comes in as arguments and is used in place (an async fn keeps its
-/// arguments for its whole life, so a local moved out of one would take the room twice): the
-/// future is boxed once per request, and stays small enough for the allocator's fast path.
-async fn handle<S, ReqBody, ResBody>(
-    config: Arc<Config>,
-    mut inner: S,
-    mut parts: http::request::Parts,
+/// It borrows what the request future holds (an async fn keeps its own copy of every argument
+/// it takes by value), and its state is gone by the time the inner service runs: the request
+/// future, boxed once per request, stays small enough for the allocator's fast path.
+async fn admit<ReqBody, ResBody>(
+    config: &Config,
+    parts: &mut http::request::Parts,
     body: ReqBody,
     declared: Option<u64>,
-) -> Result<Response<ResponseBody<ResBody>>, S::Error>
+) -> Result<(Bytes, Option<Reservation>), Response<ResponseBody<ResBody>>>
 where
-    S: Service<Request<Full<Bytes>>, Response = Response<ResBody>>,
     ReqBody: http_body::Body,
     ReqBody::Error: Into<BoxError>,
 {
-    if let Err(e) = transport::check_declared(&config.verifier, declared) {
-        return Ok(reject(&config, e));
-    }
-    let read = ReadBody::new(body, config.verifier.max_body_size(), declared);
-    let bytes = match transport::read_within(config.read_timeout, read).await {
-        Ok(bytes) => bytes,
-        Err(e) => return Ok(reject(&config, e)),
-    };
-    let verified = match transport::verify(&config.verifier, &parts.headers, &bytes) {
-        Ok(verified) => verified,
-        Err(e) => return Ok(reject(&config, e)),
-    };
+    let verifier = &config.verifier;
+    transport::check_declared(verifier, declared).map_err(|e| reject(config, e))?;
+    let read = ReadBody::new(body, verifier.max_body_size(), declared);
+    let bytes = transport::read_within(config.read_timeout, read)
+        .await
+        .map_err(|e| reject(config, e))?;
+    let verified =
+        transport::verify(verifier, &parts.headers, &bytes).map_err(|e| reject(config, e))?;
     let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
         None => Gate::Open(None),
         Some(Admit::Now(gate)) => gate,
         Some(Admit::Later(asking)) => asking.await,
     };
-    let reservation = match gate {
-        Gate::Open(reservation) => reservation,
+    match gate {
+        Gate::Open(reservation) => {
+            parts.extensions.insert(verified);
+            Ok((bytes, reservation))
+        }
         Gate::Duplicate(status) => {
             let response = to_response(Rejection::duplicate(status));
-            return Ok(response.map(ResponseBody::rejection));
+            Err(response.map(ResponseBody::rejection))
         }
-        Gate::Refused(e) => return Ok(reject(&config, e)),
-    };
-    parts.extensions.insert(verified);
-    // An error, a panic or a dropped future drops the reservation: it is released.
-    let response = inner
-        .call(Request::from_parts(parts, Full::new(bytes)))
-        .await?;
-    if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
-        settling.await;
+        Gate::Refused(e) => Err(reject(config, e)),
     }
-    Ok(response.map(ResponseBody::service))
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyWebhook<S>
@@ -359,17 +349,27 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         // The clone that was driven to readiness handles this request (tower's usual dance).
         let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
-        let (parts, body) = request.into_parts();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let config = Arc::clone(&self.config);
+        let (mut parts, body) = request.into_parts();
         let declared = transport::declared_length(&parts.headers);
+        // An async block, not an async fn: its captures are used in place, not copied into
+        // locals, so the parts take their room once.
         ResponseFuture {
-            inner: Box::pin(handle(
-                Arc::clone(&self.config),
-                inner,
-                parts,
-                body,
-                declared,
-            )),
+            inner: Box::pin(async move {
+                let (bytes, reservation) = match admit(&config, &mut parts, body, declared).await {
+                    Ok(admitted) => admitted,
+                    Err(answer) => return Ok(answer),
+                };
+                // An error, a panic or a dropped future drops the reservation: it is released.
+                let response = inner
+                    .call(Request::from_parts(parts, Full::new(bytes)))
+                    .await?;
+                if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
+                    settling.await;
+                }
+                Ok(response.map(ResponseBody::service))
+            }),
         }
     }
 }
