@@ -347,7 +347,10 @@ impl Dedupe {
         }
     }
 
-    /// [`Dedupe::builder`] for a store that is already shared.
+    /// [`Dedupe::builder`] for a store that is already shared. Every store given here is asked
+    /// through its [`DedupeStore`] futures; a [`MemoryStore`] given to [`Dedupe::builder`] or
+    /// [`Dedupe::new`] (share it by cloning it: clones share one store) is asked directly,
+    /// which saves a boxed future per call.
     pub fn builder_arc(store: Arc<dyn DedupeStore>) -> DedupeBuilder {
         DedupeBuilder {
             store,
