@@ -253,8 +253,10 @@ impl futures_util::Stream for OneChunk {
     }
 }
 
-/// `Content-Length` of an actix request (looked up with actix's own parsed name).
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
+/// `Content-Length` of an actix request (looked up with actix's own parsed name: one hash
+/// look-up of a standard header).
+fn declared_length(headers: &actix_web::http::header::HeaderMap) -> Option<u64> {
+    use crate::headers::Lookup;
     let mut values = headers.get_all(actix_web::http::header::CONTENT_LENGTH);
     transport::parse_length(match (values.next(), values.next()) {
         (None, _) => Lookup::Missing,
