@@ -1,14 +1,15 @@
 //! What dedupe adds to a request through the Tower layer, in process (no HTTP, no network).
 //!
 //! ```text
-//! cargo run --release --example dedupe_overhead [requests]
+//! cargo run --release --example dedupe_overhead [requests] [store bound]
 //! ```
 //!
 //! Sends `requests` (default 500 000) GitHub deliveries with a 4 KiB body through
 //! `VerifyWebhookLayer` around a trivial service, each with a new `X-GitHub-Delivery` id (so
 //! each is a first delivery: one reserve and one commit), first without dedupe, then with
-//! `Dedupe::new(MemoryStore::new(..))` sized to hold them all, alternating three times, and
-//! prints the mean time per request of each and the difference.
+//! `Dedupe::new(MemoryStore::new(..))` sized to hold them all (or bounded at `store bound`, e.g.
+//! the HTTP benchmark's 4 000 000), alternating three times, and prints the mean time per
+//! request of each and the difference.
 
 use std::convert::Infallible;
 use std::time::Instant;
@@ -24,7 +25,7 @@ use webhook_guard::Verifier;
 
 const SECRET: &str = "dedupe-overhead-secret";
 
-fn run(requests: usize, dedupe: bool, round: usize) -> f64 {
+fn run(requests: usize, bound: usize, dedupe: bool, round: usize) -> f64 {
     let body = Bytes::from(vec![b'a'; 4096]);
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()) else {
         return f64::NAN;
@@ -36,7 +37,7 @@ fn run(requests: usize, dedupe: bool, round: usize) -> f64 {
     };
     let mut layer = VerifyWebhookLayer::new(verifier);
     if dedupe {
-        layer = layer.dedupe(Dedupe::new(MemoryStore::new(requests + 1)));
+        layer = layer.dedupe(Dedupe::new(MemoryStore::new(bound)));
     }
     let mut service = tower::ServiceBuilder::new().layer(layer).service_fn(
         |_: http::Request<Full<Bytes>>| async {
@@ -75,10 +76,14 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(500_000);
+    let bound: usize = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(requests + 1);
     let (mut plain, mut with) = (Vec::new(), Vec::new());
     for round in 0..3 {
-        plain.push(run(requests, false, round));
-        with.push(run(requests, true, round));
+        plain.push(run(requests, bound, false, round));
+        with.push(run(requests, bound, true, round));
     }
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     println!(

@@ -1,13 +1,14 @@
 //! What every adapter does around the core, written once: the declared-length check, the read
-//! timeout, and turning verified bytes into [`Verified`] facts. Adapters only move bytes.
+//! timeout, and turning verified bytes into [`Verified`] facts (see [`verify`] for the order).
+//! Adapters only move bytes.
 
 use std::future::Future;
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::dedupe::{Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
 use crate::verifier::{Verified, Verifier};
@@ -15,47 +16,96 @@ use crate::verifier::{Verified, Verifier};
 /// Default time allowed for the whole body to arrive: 30 seconds.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// `true` when `Content-Length` declares more than the verifier accepts: refuse before reading.
-fn declared_too_large<H: HeaderLookup + ?Sized>(headers: &H, verifier: &Verifier) -> bool {
-    declared_length(headers).is_some_and(|n| n > verifier.max_body_size() as u64)
-}
-
 /// The body length `Content-Length` declares, if it is there once and parses.
 pub(crate) fn declared_length<H: HeaderLookup + ?Sized>(headers: &H) -> Option<u64> {
-    match headers.lookup("content-length") {
-        Lookup::One(v) => std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok(),
-        _ => None,
+    parse_length(headers.lookup_name(&http::header::CONTENT_LENGTH))
+}
+
+/// A `Content-Length` lookup as a number: present once, and a non-negative integer once
+/// surrounding whitespace is trimmed.
+pub(crate) fn parse_length(found: Lookup<'_>) -> Option<u64> {
+    let Lookup::One(v) = found else { return None };
+    // The usual value is plain digits: read them at once (19 digits always fit in a u64).
+    if !v.is_empty() && v.len() <= 19 && v.iter().all(u8::is_ascii_digit) {
+        return Some(
+            v.iter()
+                .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0'))),
+        );
+    }
+    std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok()
+}
+
+/// Refuses a body whose declared length (`declared`, from [`declared_length`]) is over the
+/// verifier's limit, before anything is read.
+pub(crate) fn check_declared(
+    verifier: &Verifier,
+    declared: Option<u64>,
+) -> Result<(), VerifyError> {
+    match declared {
+        Some(n) if n > verifier.max_body_size() as u64 => {
+            Err(VerifyError::from_kind(ErrorKind::BodyTooLarge))
+        }
+        _ => Ok(()),
     }
 }
 
-/// Runs a body read under the read timeout (when a Tokio runtime is present).
-async fn with_timeout<F>(timeout: Option<Duration>, read: F) -> Result<Bytes, VerifyError>
+pin_project_lite::pin_project! {
+    /// A body read (the adapter's, which stops past the size limit) under the read timeout.
+    ///
+    /// A body that is already here needs no timer: the timer is armed (in its own allocation,
+    /// so that it takes no room in every request's state) the first time the read is not
+    /// finished, and only inside a Tokio runtime; outside one the read has no timeout.
+    pub(crate) struct ReadWithin<F> {
+        #[pin]
+        read: F,
+        timeout: Option<Duration>,
+        timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    }
+}
+
+/// `read` under the read timeout `timeout` (`None`: none).
+pub(crate) fn read_within<F>(timeout: Option<Duration>, read: F) -> ReadWithin<F> {
+    ReadWithin {
+        read,
+        timeout,
+        timer: None,
+    }
+}
+
+impl<F> Future for ReadWithin<F>
 where
     F: Future<Output = Result<Bytes, VerifyError>>,
 {
-    let mut read = std::pin::pin!(read);
-    // A body that is already here needs no timer: poll once before arming one.
-    let first = std::future::poll_fn(|cx| match read.as_mut().poll(cx) {
-        Poll::Ready(done) => Poll::Ready(Some(done)),
-        Poll::Pending => Poll::Ready(None),
-    })
-    .await;
-    if let Some(done) = first {
-        return done;
-    }
-    match timeout {
-        Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
-            match tokio::time::timeout(t, read).await {
-                Ok(result) => result,
-                Err(_) => Err(VerifyError::from_kind(ErrorKind::BodyReadTimeout)),
+    type Output = Result<Bytes, VerifyError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(done) = this.read.poll(cx) {
+            return Poll::Ready(done);
+        }
+        if this.timer.is_none() {
+            match this.timeout.take() {
+                Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
+                    *this.timer = Some(Box::pin(tokio::time::sleep(t)));
+                }
+                _ => return Poll::Pending,
             }
         }
-        _ => read.await,
+        match this.timer.as_mut().map(|timer| timer.as_mut().poll(cx)) {
+            Some(Poll::Ready(())) => {
+                Poll::Ready(Err(VerifyError::from_kind(ErrorKind::BodyReadTimeout)))
+            }
+            _ => Poll::Pending,
+        }
     }
 }
 
 /// Verifies the complete body and keeps it in the facts for lazy body-id lookups.
-fn verify<H: HeaderLookup + ?Sized>(
+///
+/// Every adapter does, in order: [`check_declared`] (refuse a declared length over the limit
+/// without reading), read the body ([`read_within`] the read timeout; the adapter's read stops
+/// past the limit), then this.
+pub(crate) fn verify<H: HeaderLookup + ?Sized>(
     verifier: &Verifier,
     headers: &H,
     body: &Bytes,
@@ -63,35 +113,6 @@ fn verify<H: HeaderLookup + ?Sized>(
     let mut verified = verifier.verify(headers, body)?;
     verified.attach_body(body.clone());
     Ok(verified)
-}
-
-/// Everything both adapters do before the handler, in order: refuse a declared length over the
-/// limit without reading, read the body (the adapter's `read` stops past the limit) under the
-/// read timeout, then verify headers and bytes.
-pub(crate) async fn read_and_verify<H, F>(
-    verifier: &Verifier,
-    headers: &H,
-    read_timeout: Option<Duration>,
-    read: F,
-) -> Result<(Verified, Bytes), VerifyError>
-where
-    H: HeaderLookup + ?Sized,
-    F: Future<Output = Result<Bytes, VerifyError>>,
-{
-    if declared_too_large(headers, verifier) {
-        return Err(VerifyError::from_kind(ErrorKind::BodyTooLarge));
-    }
-    let bytes = with_timeout(read_timeout, read).await?;
-    let verified = verify(verifier, headers, &bytes)?;
-    Ok((verified, bytes))
-}
-
-/// Asks the dedupe store (if any) whether the verified delivery may reach the handler.
-pub(crate) async fn admit(dedupe: Option<&Dedupe>, verified: &Verified) -> Gate {
-    match dedupe {
-        Some(d) => d.admit(verified).await,
-        None => Gate::Open(None),
-    }
 }
 
 /// Logs a rejection (kind and configured header only; never request bytes).
@@ -102,4 +123,83 @@ pub(crate) fn log_rejection(verifier: &Verifier, error: &VerifyError) {
         header = error.header(),
         "webhook rejected"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `parse_length` accepted before its digits-only fast path.
+    fn reference(found: Lookup<'_>) -> Option<u64> {
+        match found {
+            Lookup::One(v) => std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn content_length_parses_as_before() {
+        let values: &[&[u8]] = &[
+            b"0",
+            b"4096",
+            b"0004096",
+            b"18446744073709551615",
+            b"18446744073709551616",
+            b"9999999999999999999",
+            b"99999999999999999999",
+            b"",
+            b" 12 ",
+            b"\t12",
+            b"+12",
+            b"-1",
+            b"1 2",
+            b"12a",
+            b"0x10",
+            "\u{a0}12".as_bytes(),
+            b"\xff12",
+        ];
+        for v in values {
+            assert_eq!(
+                parse_length(Lookup::One(v)),
+                reference(Lookup::One(v)),
+                "{:?}",
+                String::from_utf8_lossy(v)
+            );
+        }
+        assert_eq!(parse_length(Lookup::Many), None);
+        assert_eq!(parse_length(Lookup::Missing), None);
+        assert_eq!(parse_length(Lookup::One(b"4096")), Some(4096));
+    }
+
+    #[tokio::test]
+    async fn a_body_that_does_not_arrive_times_out() {
+        let read = std::future::pending::<Result<Bytes, VerifyError>>();
+        let answer = read_within(Some(Duration::from_millis(20)), read).await;
+        assert_eq!(
+            answer.map_err(|e| e.kind()),
+            Err(ErrorKind::BodyReadTimeout)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_that_arrives_in_time_is_read() {
+        let read = async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            Ok(Bytes::from_static(b"late but in time"))
+        };
+        let answer = read_within(Some(Duration::from_secs(30)), read).await;
+        assert_eq!(answer.ok(), Some(Bytes::from_static(b"late but in time")));
+    }
+
+    #[test]
+    fn outside_a_runtime_there_is_no_timer() {
+        let mut read = std::pin::pin!(read_within(
+            Some(Duration::from_millis(1)),
+            std::future::pending::<Result<Bytes, VerifyError>>()
+        ));
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert!(read.as_mut().poll(&mut cx).is_pending());
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(read.as_mut().poll(&mut cx).is_pending());
+    }
 }

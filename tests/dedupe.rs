@@ -145,6 +145,34 @@ async fn actix_failures_panics_and_dropped_requests_release() {
     scenarios!(send, app, &script, &store);
 }
 
+/// The same memory store behind `Arc<dyn DedupeStore>`: the adapters then go through the
+/// store's futures (the path every other store takes) instead of the memory store's direct one.
+fn through_the_trait(store: &MemoryStore) -> Dedupe {
+    let shared: std::sync::Arc<dyn DedupeStore> = std::sync::Arc::new(store.clone());
+    Dedupe::builder_arc(shared).build().unwrap()
+}
+
+#[tokio::test]
+async fn axum_failures_panics_and_dropped_requests_release_through_the_store_trait() {
+    let script = Script::default();
+    let store = MemoryStore::new(1000);
+    let app = axum_app(verifier(), through_the_trait(&store), &script);
+    let send = |d: &Delivery| {
+        let (app, d) = (app.clone(), d.clone());
+        async move { send_axum(&app, &d).await }
+    };
+    scenarios!(send, app, &script, &store);
+}
+
+#[actix_web::test]
+async fn actix_failures_panics_and_dropped_requests_release_through_the_store_trait() {
+    let script = Script::default();
+    let store = MemoryStore::new(1000);
+    let app = actix_app(verifier(), through_the_trait(&store), &script).await;
+    let send = |d: &Delivery| app.send(d);
+    scenarios!(send, app, &script, &store);
+}
+
 #[tokio::test]
 async fn a_crashed_holders_lease_expires_and_the_retry_goes_through() {
     let script = Script::default();

@@ -50,7 +50,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
-use crate::dedupe::{self, Dedupe, Gate};
+use crate::dedupe::{self, Admit, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
 use crate::transport::{self, DEFAULT_READ_TIMEOUT};
@@ -219,6 +219,80 @@ async fn read_payload(
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
+/// The verified body, handed back to the handler as a payload of one chunk (what `web::Bytes`,
+/// `web::Json` and `web::Payload` read), without the channel and buffer of a fresh HTTP/1
+/// payload.
+struct OneChunk(Option<Bytes>);
+
+impl futures_util::Stream for OneChunk {
+    type Item = Result<Bytes, actix_web::error::PayloadError>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.0.take().map(Ok))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = usize::from(self.0.is_some());
+        (n, Some(n))
+    }
+}
+
+/// `Content-Length` of an actix request (looked up with actix's own parsed name: one hash
+/// look-up of a standard header).
+fn declared_length(headers: &actix_web::http::header::HeaderMap) -> Option<u64> {
+    use crate::headers::Lookup;
+    let mut values = headers.get_all(actix_web::http::header::CONTENT_LENGTH);
+    transport::parse_length(match (values.next(), values.next()) {
+        (None, _) => Lookup::Missing,
+        (Some(v), None) => Lookup::One(v.as_bytes()),
+        (Some(_), Some(_)) => Lookup::Many,
+    })
+}
+
+/// Everything before the wrapped service: read the payload, verify it, reserve the delivery,
+/// put [`Verified`] into the extensions and the exact bytes back as the payload. Gives the
+/// reservation, or the answer to send instead.
+///
+/// It borrows the request (an async fn keeps its own copy of every argument it takes by value),
+/// and its state is gone by the time the wrapped service runs.
+async fn admit(
+    config: &VerifyWebhook,
+    req: &mut ServiceRequest,
+) -> Result<Option<Reservation>, HttpResponse> {
+    let verifier = &config.verifier;
+    let declared = declared_length(req.headers());
+    transport::check_declared(verifier, declared).map_err(|e| rejection(config, e))?;
+    let read = read_payload(
+        req.take_payload(),
+        verifier.max_body_size(),
+        declared.and_then(|n| usize::try_from(n).ok()),
+    );
+    let bytes = transport::read_within(config.read_timeout, read)
+        .await
+        .map_err(|e| rejection(config, e))?;
+    let verified =
+        transport::verify(verifier, req.headers(), &bytes).map_err(|e| rejection(config, e))?;
+    let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
+        None => Gate::Open(None),
+        Some(Admit::Now(gate)) => gate,
+        Some(Admit::Later(asking)) => asking.await,
+    };
+    match gate {
+        Gate::Open(reservation) => {
+            req.extensions_mut().insert(verified);
+            req.set_payload(Payload::Stream {
+                payload: Box::pin(OneChunk(Some(bytes))),
+            });
+            Ok(reservation)
+        }
+        Gate::Duplicate(status) => Err(to_response(Rejection::duplicate(status))),
+        Gate::Refused(e) => Err(rejection(config, e)),
+    }
+}
+
 impl<S, B> Service<ServiceRequest> for VerifyWebhookMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
@@ -233,37 +307,17 @@ where
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let config = Rc::clone(&self.config);
+        // An async block, not an async fn: its captures are used in place, not copied.
         Box::pin(async move {
-            let verifier = &config.verifier;
-            let declared =
-                transport::declared_length(req.headers()).and_then(|n| usize::try_from(n).ok());
-            let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
-            let checked =
-                transport::read_and_verify(verifier, req.headers(), config.read_timeout, read)
-                    .await;
-            let (verified, bytes) = match checked {
-                Ok(v) => v,
-                Err(e) => {
-                    let response = rejection(&config, e);
-                    return Ok(req.into_response(response).map_into_right_body());
-                }
+            let reservation = match admit(&config, &mut req).await {
+                Ok(reservation) => reservation,
+                Err(answer) => return Ok(req.into_response(answer).map_into_right_body()),
             };
-            let reservation = match transport::admit(config.dedupe.as_ref(), &verified).await {
-                Gate::Open(reservation) => reservation,
-                Gate::Duplicate(status) => {
-                    let response = to_response(Rejection::duplicate(status));
-                    return Ok(req.into_response(response).map_into_right_body());
-                }
-                Gate::Refused(e) => {
-                    let response = rejection(&config, e);
-                    return Ok(req.into_response(response).map_into_right_body());
-                }
-            };
-            req.extensions_mut().insert(verified);
-            req.set_payload(Payload::from(bytes));
             // An error, a panic or a dropped future drops the reservation: it is released.
             let response = service.call(req).await?;
-            dedupe::settle(reservation, response.status().as_u16()).await;
+            if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
+                settling.await;
+            }
             Ok(response.map_into_left_body())
         })
     }

@@ -20,6 +20,45 @@ pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
 /// seeds, so nobody can aim for a collision, and a chance one would need about 2^64 keys.
 type Key = [u8; 16];
 
+/// A text key as the memory store holds it ([`MemoryStore::digest`]): a reservation keeps it, so
+/// that its commit or release does not hash the text again.
+pub(crate) type Digest = Key;
+
+/// Hashes the cache's keys for its shards and tables. They are already keyed hashes with
+/// random seeds, so their own bits serve: no second hash of the 16 bytes on every look-up.
+#[derive(Clone, Copy, Default)]
+struct DigestHash;
+
+impl BuildHasher for DigestHash {
+    type Hasher = DigestHasher;
+
+    fn build_hasher(&self) -> DigestHasher {
+        DigestHasher(0)
+    }
+}
+
+/// See [`DigestHash`]: keeps the first eight bytes written (a [`Key`]'s foldhash half).
+struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut word = [0u8; 8];
+        for (w, b) in word.iter_mut().zip(bytes) {
+            *w = *b;
+        }
+        // Anything written before (the array's length) is mixed in, never the only input.
+        self.0 = self.0.rotate_left(5) ^ u64::from_le_bytes(word);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = self.0.rotate_left(5) ^ n as u64;
+    }
+}
+
 /// One entry: 16 bytes.
 #[derive(Clone, Copy)]
 struct Slot {
@@ -106,7 +145,7 @@ pub struct MemoryStore {
 const STRIPES: usize = 64;
 
 struct Inner {
-    cache: Cache<Key, Slot, UnitWeighter, DefaultHashBuilder, Life>,
+    cache: Cache<Key, Slot, UnitWeighter, DigestHash, Life>,
     hasher: KeyHasher,
     stripes: Box<[std::sync::Mutex<()>]>,
     fallback_stripe: std::sync::Mutex<()>,
@@ -162,7 +201,7 @@ impl MemoryStore {
             max_entries,
             max_entries as u64,
             UnitWeighter,
-            DefaultHashBuilder::default(),
+            DigestHash,
             life.clone(),
         );
         MemoryStore {
@@ -209,11 +248,28 @@ impl MemoryStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The store's hash of a text key.
+    pub(crate) fn digest(&self, key: &str) -> Digest {
+        self.inner.hasher.digest(key)
+    }
+
     fn reserve_now(&self, key: &str, token: Token, lease: Duration) -> Reserve {
+        self.reserve_digest(&self.digest(key), token, lease)
+    }
+
+    fn commit_now(&self, key: &str, token: Token, retention: Duration) -> bool {
+        self.commit_digest(&self.digest(key), token, retention)
+    }
+
+    fn release_now(&self, key: &str, token: Token) {
+        self.release_digest(&self.digest(key), token);
+    }
+
+    /// [`DedupeStore::reserve`] of the key whose [`digest`](Self::digest) is `key`.
+    pub(crate) fn reserve_digest(&self, key: &Digest, token: Token, lease: Duration) -> Reserve {
         let now = self.inner.life.now_ms();
-        let key = self.inner.hasher.digest(key);
-        let _stripe = self.stripe(&key);
-        match self.inner.cache.get(&key) {
+        let _stripe = self.stripe(key);
+        match self.inner.cache.get(key) {
             Some(old) if old.until_ms > now && old.committed() => Reserve::Done,
             Some(old) if old.until_ms > now => Reserve::InFlight {
                 retry_after: Duration::from_millis(old.until_ms - now),
@@ -224,31 +280,31 @@ impl MemoryStore {
                     until_ms: now.saturating_add(millis(lease)),
                     holder: holder(token),
                 };
-                self.inner.cache.insert(key, slot);
+                self.inner.cache.insert(*key, slot);
                 Reserve::Reserved
             }
         }
     }
 
-    fn commit_now(&self, key: &str, token: Token, retention: Duration) -> bool {
+    /// [`DedupeStore::commit`] of the key whose [`digest`](Self::digest) is `key`.
+    pub(crate) fn commit_digest(&self, key: &Digest, token: Token, retention: Duration) -> bool {
         let now = self.inner.life.now_ms();
-        let key = self.inner.hasher.digest(key);
-        let _stripe = self.stripe(&key);
+        let _stripe = self.stripe(key);
         let done = Slot {
             until_ms: now.saturating_add(millis(retention)),
             holder: 0,
         };
-        match self.inner.cache.get(&key) {
+        match self.inner.cache.get(key) {
             // Ours, or nobody's any more (our lease ran out and nobody took over, or the entry
             // was evicted after its lease expired): record the delivery.
             Some(old)
                 if old.holder == holder(token) || (old.until_ms <= now && !old.committed()) =>
             {
-                self.inner.cache.insert(key, done);
+                self.inner.cache.insert(*key, done);
                 true
             }
             None => {
-                self.inner.cache.insert(key, done);
+                self.inner.cache.insert(*key, done);
                 true
             }
             // Another holder took over after our lease expired; or it is already done.
@@ -256,11 +312,11 @@ impl MemoryStore {
         }
     }
 
-    fn release_now(&self, key: &str, token: Token) {
+    /// [`DedupeStore::release`] of the key whose [`digest`](Self::digest) is `key`.
+    pub(crate) fn release_digest(&self, key: &Digest, token: Token) {
         let mine = holder(token);
-        let key = self.inner.hasher.digest(key);
-        let _stripe = self.stripe(&key);
-        self.inner.cache.remove_if(&key, |slot| slot.holder == mine);
+        let _stripe = self.stripe(key);
+        self.inner.cache.remove_if(key, |slot| slot.holder == mine);
     }
 }
 
@@ -343,5 +399,48 @@ mod tests {
         assert!(store.commit_now("k", b, Duration::from_millis(1)));
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(store.reserve_now("k", a, LEASE), Reserve::Reserved);
+    }
+
+    #[test]
+    fn a_digest_stands_for_its_text_key() {
+        let store = MemoryStore::new(10);
+        let (a, b) = (Token::fresh(), Token::fresh());
+        let k = store.digest("ns:github:id:1");
+        assert_eq!(k, store.digest("ns:github:id:1"));
+        assert_ne!(k, store.digest("ns:github:id:2"));
+        assert_eq!(store.reserve_digest(&k, a, LEASE), Reserve::Reserved);
+        assert!(matches!(
+            store.reserve_now("ns:github:id:1", b, LEASE),
+            Reserve::InFlight { .. }
+        ));
+        store.release_digest(&k, a);
+        assert_eq!(
+            store.reserve_now("ns:github:id:1", b, LEASE),
+            Reserve::Reserved
+        );
+        assert!(store.commit_digest(&k, b, KEEP));
+        assert_eq!(store.reserve_digest(&k, a, LEASE), Reserve::Done);
+        assert_eq!(
+            store.reserve_now("ns:github:id:2", a, LEASE),
+            Reserve::Reserved
+        );
+        assert_eq!(store.len(), 2);
+    }
+
+    #[test]
+    fn digests_spread_over_the_cache_shards() {
+        let store = MemoryStore::new(100_000);
+        let shards = store.inner.cache.num_shards();
+        let mut used = std::collections::HashSet::new();
+        for i in 0..4 * shards {
+            let k = store.digest(&format!("::github:id:{i}"));
+            used.insert(store.inner.cache.shard_index(&k));
+        }
+        assert!(shards > 1, "{shards} shards");
+        assert!(
+            used.len() * 4 >= shards * 3,
+            "{} of {shards} shards used",
+            used.len()
+        );
     }
 }

@@ -47,6 +47,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use self::memory::Digest;
 pub use self::memory::MemoryStore;
 use crate::error::{ConfigError, ErrorKind, VerifyError};
 use crate::verifier::Verified;
@@ -199,6 +200,9 @@ pub struct Dedupe {
 
 struct Settings {
     store: Arc<dyn DedupeStore>,
+    /// The same store when it is a [`MemoryStore`]: asked directly, with no boxed future per
+    /// call, and the key hashed once per delivery instead of once per call.
+    memory: Option<MemoryStore>,
     namespace: Box<str>,
     lease: Duration,
     retention: Duration,
@@ -225,6 +229,7 @@ impl fmt::Debug for Dedupe {
 #[must_use = "call .build() to get a Dedupe"]
 pub struct DedupeBuilder {
     store: Arc<dyn DedupeStore>,
+    memory: Option<MemoryStore>,
     namespace: String,
     lease: Duration,
     retention: Duration,
@@ -307,6 +312,7 @@ impl DedupeBuilder {
         Dedupe {
             inner: Arc::new(Settings {
                 store: self.store,
+                memory: self.memory,
                 namespace: self.namespace.into_boxed_str(),
                 lease: self.lease,
                 retention: self.retention,
@@ -332,13 +338,23 @@ impl Dedupe {
     /// Starts a configuration around `store` (any [`DedupeStore`]; clone a store handle to
     /// share it between endpoints).
     pub fn builder(store: impl DedupeStore) -> DedupeBuilder {
-        Dedupe::builder_arc(Arc::new(store))
+        let memory = (&store as &dyn std::any::Any)
+            .downcast_ref::<MemoryStore>()
+            .cloned();
+        DedupeBuilder {
+            memory,
+            ..Dedupe::builder_arc(Arc::new(store))
+        }
     }
 
-    /// [`Dedupe::builder`] for a store that is already shared.
+    /// [`Dedupe::builder`] for a store that is already shared. Every store given here is asked
+    /// through its [`DedupeStore`] futures; a [`MemoryStore`] given to [`Dedupe::builder`] or
+    /// [`Dedupe::new`] (share it by cloning it: clones share one store) is asked directly,
+    /// which saves a boxed future per call.
     pub fn builder_arc(store: Arc<dyn DedupeStore>) -> DedupeBuilder {
         DedupeBuilder {
             store,
+            memory: None,
             namespace: String::new(),
             lease: DEFAULT_LEASE,
             retention: DEFAULT_RETENTION,
@@ -379,20 +395,44 @@ impl Dedupe {
         Some(key)
     }
 
-    /// Reserves the delivery, or says why the handler must not run.
-    pub(crate) async fn admit(&self, verified: &Verified) -> Gate {
+    /// Reserves the delivery, or says why the handler must not run: at once for a
+    /// [`MemoryStore`], through the store's future for others.
+    pub(crate) fn admit<'a>(&'a self, verified: &'a Verified) -> Admit<'a> {
         let s = &*self.inner;
         let Some(key) = self.key_for(verified) else {
             tracing::debug!(provider = %verified.provider(), "no event id: not deduplicated");
-            return Gate::Open(None);
+            return Admit::Now(Gate::Open(None));
         };
         let token = Token::fresh();
-        match s.store.reserve(&key, token, s.lease).await {
+        match &s.memory {
+            Some(memory) => {
+                let digest = memory.digest(&key);
+                let answer = memory.reserve_digest(&digest, token, s.lease);
+                Admit::Now(self.gate(Ok(answer), verified, key, Some(digest), token))
+            }
+            None => Admit::Later(Box::pin(async move {
+                let answer = s.store.reserve(&key, token, s.lease).await;
+                self.gate(answer, verified, key, None, token)
+            })),
+        }
+    }
+
+    /// What the store's answer to a reservation means for the delivery.
+    fn gate(
+        &self,
+        answer: Result<Reserve, StoreError>,
+        verified: &Verified,
+        key: String,
+        digest: Option<Digest>,
+        token: Token,
+    ) -> Gate {
+        let s = &*self.inner;
+        match answer {
             Ok(Reserve::Reserved) => Gate::Open(Some(Reservation {
-                store: s.store.clone(),
+                dedupe: self.clone(),
                 key,
+                digest,
                 token,
-                retention: s.retention,
                 settled: false,
             })),
             Ok(Reserve::InFlight { retry_after }) => {
@@ -421,31 +461,65 @@ impl Dedupe {
     }
 }
 
+/// The answer of [`Dedupe::admit`]: known at once, or after the store's future.
+pub(crate) enum Admit<'a> {
+    /// The memory store answered (or there is nothing to key on).
+    Now(Gate),
+    /// Another store is being asked.
+    Later(Pin<Box<dyn Future<Output = Gate> + Send + 'a>>),
+}
+
+/// A settlement that needs the store's future: await it.
+pub(crate) type Settling = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
 /// A duration in whole milliseconds, saturating.
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Settles a reservation with the handler's status: commit on 2xx, release otherwise.
-pub(crate) async fn settle(reservation: Option<Reservation>, status: u16) {
-    let Some(r) = reservation else { return };
-    if (200..300).contains(&status) {
-        if let Err(e) = r.commit().await {
-            // The handler's effect happened; a retry after the lease will run it again.
-            tracing::warn!(error = %e, "could not commit a handled delivery");
-        }
-    } else if let Err(e) = r.release().await {
-        tracing::warn!(error = %e, "could not release a failed delivery; its lease will expire");
+/// Settles a reservation with the handler's status: commit on 2xx, release otherwise. A
+/// [`MemoryStore`] settles at once (`None`); other stores return the future to await.
+pub(crate) fn settle(reservation: Option<Reservation>, status: u16) -> Option<Settling> {
+    let mut r = reservation?;
+    let success = (200..300).contains(&status);
+    if let Some(done) = r.settle_now(success) {
+        log_settled(done, success);
+        return None;
     }
+    Some(Box::pin(async move {
+        let done = match success {
+            true => r.commit().await,
+            false => r.release().await,
+        };
+        log_settled(done, success);
+    }))
+}
+
+fn log_settled(done: Result<(), StoreError>, success: bool) {
+    match (done, success) {
+        (Ok(()), _) => {}
+        // The handler's effect happened; a retry after the lease will run it again.
+        (Err(e), true) => tracing::warn!(error = %e, "could not commit a handled delivery"),
+        (Err(e), false) => tracing::warn!(
+            error = %e,
+            "could not release a failed delivery; its lease will expire"
+        ),
+    }
+}
+
+/// A commit that found another holder: our lease ran out and the delivery was taken over.
+fn taken_over() -> StoreError {
+    StoreError::new("the reservation expired and was taken over before the commit")
 }
 
 /// A reserved delivery. Commit it when the handler succeeded; if it is dropped unsettled (the
 /// handler failed, panicked, or the request was abandoned), it is released in the background.
 pub struct Reservation {
-    store: Arc<dyn DedupeStore>,
+    dedupe: Dedupe,
     key: String,
+    /// The memory store's hash of `key`, taken at the reservation (`None` for other stores).
+    digest: Option<Digest>,
     token: Token,
-    retention: Duration,
     settled: bool,
 }
 
@@ -464,34 +538,52 @@ impl Reservation {
         &self.key
     }
 
+    /// Commits (`success`) or releases at once, if the store is the memory store.
+    fn settle_now(&mut self, success: bool) -> Option<Result<(), StoreError>> {
+        let s = &*self.dedupe.inner;
+        let (memory, digest) = (s.memory.as_ref()?, self.digest.as_ref()?);
+        self.settled = true;
+        if !success {
+            memory.release_digest(digest, self.token);
+            return Some(Ok(()));
+        }
+        Some(
+            match memory.commit_digest(digest, self.token, s.retention) {
+                true => Ok(()),
+                false => Err(taken_over()),
+            },
+        )
+    }
+
     /// Marks the delivery handled for the retention time.
     pub async fn commit(mut self) -> Result<(), StoreError> {
+        if let Some(done) = self.settle_now(true) {
+            return done;
+        }
         self.settled = true;
-        match self
-            .store
-            .commit(&self.key, self.token, self.retention)
-            .await?
-        {
+        let s = &*self.dedupe.inner;
+        match s.store.commit(&self.key, self.token, s.retention).await? {
             true => Ok(()),
-            false => Err(StoreError::new(
-                "the reservation expired and was taken over before the commit",
-            )),
+            false => Err(taken_over()),
         }
     }
 
     /// Frees the key so that a retry is handled.
     pub async fn release(mut self) -> Result<(), StoreError> {
+        if let Some(done) = self.settle_now(false) {
+            return done;
+        }
         self.settled = true;
-        self.store.release(&self.key, self.token).await
+        self.dedupe.inner.store.release(&self.key, self.token).await
     }
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
-        if self.settled {
+        if self.settled || self.settle_now(false).is_some() {
             return;
         }
-        let store = self.store.clone();
+        let store = self.dedupe.inner.store.clone();
         let key = std::mem::take(&mut self.key);
         let token = self.token;
         let mut release = Box::pin(async move {
@@ -503,8 +595,9 @@ impl Drop for Reservation {
             tracing::warn!("no runtime to release an abandoned delivery; its lease will expire");
             return;
         };
-        // Poll once here, inside the runtime: the memory store releases at once, so a retry
-        // that follows immediately is handled. A store that needs I/O finishes on the runtime.
+        // Poll once here, inside the runtime: a store that answers at once releases at once,
+        // so a retry that follows immediately is handled. A store that needs I/O finishes on
+        // the runtime.
         let _entered = handle.enter();
         let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
         if release.as_mut().poll(&mut cx).is_pending() {

@@ -46,19 +46,21 @@ mod body;
 mod future;
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 use http::{HeaderValue, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{Full, LengthLimitError};
 use tower_layer::Layer;
 use tower_service::Service;
 
 pub use self::body::ResponseBody;
 pub use self::future::ResponseFuture;
-use crate::dedupe::{self, Dedupe, Gate};
+use crate::dedupe::{self, Admit, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
 use crate::transport;
@@ -74,7 +76,9 @@ type RejectFn = Arc<dyn Fn(&VerifyError) -> Response<Full<Bytes>> + Send + Sync>
 /// Applies [`VerifyWebhook`] to a service. Cheap to clone; build it once per endpoint.
 #[derive(Clone)]
 pub struct VerifyWebhookLayer {
-    config: Config,
+    // Shared with every service the layer makes: `layer` (which axum calls once per route, and
+    // per request on a router that is called without `with_state`) is one reference count.
+    config: Arc<Config>,
 }
 
 #[derive(Clone)]
@@ -99,12 +103,12 @@ impl VerifyWebhookLayer {
     /// A layer that verifies every request with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
         VerifyWebhookLayer {
-            config: Config {
+            config: Arc::new(Config {
                 verifier,
                 read_timeout: Some(DEFAULT_READ_TIMEOUT),
                 reject: None,
                 dedupe: None,
-            },
+            }),
         }
     }
 
@@ -113,14 +117,14 @@ impl VerifyWebhookLayer {
     /// `200` with `webhook-guard-duplicate: true` after it was handled, `503` if the store is
     /// down. Off by default.
     pub fn dedupe(mut self, dedupe: Dedupe) -> Self {
-        self.config.dedupe = Some(dedupe);
+        Arc::make_mut(&mut self.config).dedupe = Some(dedupe);
         self
     }
 
     /// How long the whole body may take to arrive (default 30 s); `None` disables the timeout.
     /// The timeout needs a Tokio runtime; outside one it is not applied.
     pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.config.read_timeout = timeout;
+        Arc::make_mut(&mut self.config).read_timeout = timeout;
         self
     }
 
@@ -130,7 +134,7 @@ impl VerifyWebhookLayer {
     where
         F: Fn(&VerifyError) -> Response<Full<Bytes>> + Send + Sync + 'static,
     {
-        self.config.reject = Some(Arc::new(f));
+        Arc::make_mut(&mut self.config).reject = Some(Arc::new(f));
         self
     }
 
@@ -146,7 +150,7 @@ impl<S> Layer<S> for VerifyWebhookLayer {
     fn layer(&self, inner: S) -> Self::Service {
         VerifyWebhook {
             inner,
-            config: Arc::new(self.config.clone()),
+            config: Arc::clone(&self.config),
         }
     }
 }
@@ -199,18 +203,129 @@ fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
     Response::from_parts(parts, ResponseBody::rejection(body))
 }
 
-/// Reads the whole body, stopping as soon as it exceeds `max`.
-async fn read_body<B>(body: B, max: usize) -> Result<Bytes, VerifyError>
+pin_project_lite::pin_project! {
+    /// Reads the whole body, stopping as soon as a data frame takes it past `max` (what
+    /// `http_body_util::Limited` does, without its boxed error). A body that arrives in one
+    /// frame (the usual case for webhooks) is kept as it is; only several frames are joined,
+    /// into one buffer sized from `declared` (`Content-Length`). Trailers are ignored.
+    struct ReadBody<B> {
+        #[pin]
+        body: B,
+        max: usize,
+        declared: Option<u64>,
+        total: usize,
+        first: Option<Bytes>,
+        joined: Option<BytesMut>,
+    }
+}
+
+impl<B> ReadBody<B> {
+    fn new(body: B, max: usize, declared: Option<u64>) -> Self {
+        ReadBody {
+            body,
+            max,
+            declared,
+            total: 0,
+            first: None,
+            joined: None,
+        }
+    }
+}
+
+impl<B> Future for ReadBody<B>
 where
     B: http_body::Body,
     B::Error: Into<BoxError>,
 {
-    match Limited::new(body, max).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(VerifyError::from_kind(ErrorKind::BodyTooLarge))
+    type Output = Result<Bytes, VerifyError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            let frame = match this.body.as_mut().poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(None) => break,
+                Poll::Ready(Some(Ok(frame))) => frame,
+                Poll::Ready(Some(Err(e))) => {
+                    // A length limit enforced further out (tower-http's `RequestBodyLimit`) is
+                    // a 413 too.
+                    let e: BoxError = e.into();
+                    let kind = match e.downcast_ref::<LengthLimitError>() {
+                        Some(_) => ErrorKind::BodyTooLarge,
+                        None => ErrorKind::BodyReadFailed,
+                    };
+                    return Poll::Ready(Err(VerifyError::from_kind(kind)));
+                }
+            };
+            let Ok(mut data) = frame.into_data() else {
+                continue;
+            };
+            let len = data.remaining();
+            *this.total = this.total.saturating_add(len);
+            if *this.total > *this.max {
+                return Poll::Ready(Err(VerifyError::from_kind(ErrorKind::BodyTooLarge)));
+            }
+            match (this.joined.as_mut(), this.first.take()) {
+                (Some(buf), _) => buf.put(data),
+                (None, None) => *this.first = Some(data.copy_to_bytes(len)),
+                (None, Some(head)) => {
+                    let declared = this.declared.and_then(|n| usize::try_from(n).ok());
+                    let capacity = declared.unwrap_or(0).clamp(*this.total, *this.max);
+                    let mut buf = BytesMut::with_capacity(capacity);
+                    buf.put(head);
+                    buf.put(data);
+                    *this.joined = Some(buf);
+                }
+            }
         }
-        Err(_) => Err(VerifyError::from_kind(ErrorKind::BodyReadFailed)),
+        Poll::Ready(Ok(match (this.joined.take(), this.first.take()) {
+            (Some(buf), _) => buf.freeze(),
+            (None, Some(head)) => head,
+            (None, None) => Bytes::new(),
+        }))
+    }
+}
+
+/// Everything before the inner service: read the body, verify it, reserve the delivery, put
+/// [`Verified`](crate::Verified) into the extensions. Gives the body and the reservation to
+/// hand on, or the answer to send instead.
+///
+/// It borrows what the request future holds (an async fn keeps its own copy of every argument
+/// it takes by value), and its state is gone by the time the inner service runs: the request
+/// future, boxed once per request, stays small enough for the allocator's fast path.
+async fn admit<ReqBody, ResBody>(
+    config: &Config,
+    parts: &mut http::request::Parts,
+    body: ReqBody,
+    declared: Option<u64>,
+) -> Result<(Bytes, Option<Reservation>), Response<ResponseBody<ResBody>>>
+where
+    ReqBody: http_body::Body,
+    ReqBody::Error: Into<BoxError>,
+{
+    let verifier = &config.verifier;
+    transport::check_declared(verifier, declared).map_err(|e| reject(config, e))?;
+    let read = ReadBody::new(body, verifier.max_body_size(), declared);
+    let bytes = transport::read_within(config.read_timeout, read)
+        .await
+        .map_err(|e| reject(config, e))?;
+    let verified =
+        transport::verify(verifier, &parts.headers, &bytes).map_err(|e| reject(config, e))?;
+    let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
+        None => Gate::Open(None),
+        Some(Admit::Now(gate)) => gate,
+        Some(Admit::Later(asking)) => asking.await,
+    };
+    match gate {
+        Gate::Open(reservation) => {
+            parts.extensions.insert(verified);
+            Ok((bytes, reservation))
+        }
+        Gate::Duplicate(status) => {
+            let response = to_response(Rejection::duplicate(status));
+            Err(response.map(ResponseBody::rejection))
+        }
+        Gate::Refused(e) => Err(reject(config, e)),
     }
 }
 
@@ -236,31 +351,23 @@ where
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let config = Arc::clone(&self.config);
+        let (mut parts, body) = request.into_parts();
+        let declared = transport::declared_length(&parts.headers);
+        // An async block, not an async fn: its captures are used in place, not copied into
+        // locals, so the parts take their room once.
         ResponseFuture {
             inner: Box::pin(async move {
-                let (mut parts, body) = request.into_parts();
-                let verifier = &config.verifier;
-                let read = read_body(body, verifier.max_body_size());
-                let checked =
-                    transport::read_and_verify(verifier, &parts.headers, config.read_timeout, read)
-                        .await;
-                let (verified, bytes) = match checked {
-                    Ok(v) => v,
-                    Err(e) => return Ok(reject(&config, e)),
+                let (bytes, reservation) = match admit(&config, &mut parts, body, declared).await {
+                    Ok(admitted) => admitted,
+                    Err(answer) => return Ok(answer),
                 };
-                let reservation = match transport::admit(config.dedupe.as_ref(), &verified).await {
-                    Gate::Open(reservation) => reservation,
-                    Gate::Duplicate(status) => {
-                        let response = to_response(Rejection::duplicate(status));
-                        return Ok(response.map(ResponseBody::rejection));
-                    }
-                    Gate::Refused(e) => return Ok(reject(&config, e)),
-                };
-                parts.extensions.insert(verified);
-                let request = Request::from_parts(parts, Full::new(bytes));
                 // An error, a panic or a dropped future drops the reservation: it is released.
-                let response = inner.call(request).await?;
-                dedupe::settle(reservation, response.status().as_u16()).await;
+                let response = inner
+                    .call(Request::from_parts(parts, Full::new(bytes)))
+                    .await?;
+                if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {
+                    settling.await;
+                }
                 Ok(response.map(ResponseBody::service))
             }),
         }
