@@ -35,6 +35,22 @@ pub(crate) fn parse_length(found: Lookup<'_>) -> Option<u64> {
     std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok()
 }
 
+/// At most this much is reserved up front for a body that arrives in several chunks, whatever
+/// its `Content-Length` says: a client that declares the limit and then sends a trickle holds
+/// only what it sent plus this, not the whole limit. Larger bodies grow the buffer as they come.
+const PREALLOCATE_MAX: usize = 64 * 1024;
+
+/// The buffer to reserve for joining a body's chunks once `received` bytes are in: the declared
+/// length when there is one (never below what was received, never above `max`), capped at
+/// [`PREALLOCATE_MAX`] beyond what was received.
+pub(crate) fn join_capacity(declared: Option<u64>, received: usize, max: usize) -> usize {
+    let declared = declared.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    declared
+        .min(max)
+        .min(received.max(PREALLOCATE_MAX))
+        .max(received)
+}
+
 /// Refuses a body whose declared length (`declared`, from [`declared_length`]) is over the
 /// verifier's limit, before anything is read.
 pub(crate) fn check_declared(
@@ -135,6 +151,22 @@ mod tests {
             Lookup::One(v) => std::str::from_utf8(v).ok()?.trim().parse::<u64>().ok(),
             _ => None,
         }
+    }
+
+    #[test]
+    fn join_buffer_is_sized_from_content_length_within_bounds() {
+        // Declared and small: exactly that.
+        assert_eq!(join_capacity(Some(5000), 100, 1 << 20), 5000);
+        // Nothing declared, or less than received: what was received.
+        assert_eq!(join_capacity(None, 100, 1 << 20), 100);
+        assert_eq!(join_capacity(Some(10), 100, 1 << 20), 100);
+        // Declared up to the limit, a trickle received: capped, not the whole limit.
+        assert_eq!(join_capacity(Some(1 << 20), 100, 1 << 20), PREALLOCATE_MAX);
+        assert_eq!(join_capacity(Some(u64::MAX), 100, 1 << 20), PREALLOCATE_MAX);
+        // Already past the cap: what was received.
+        assert_eq!(join_capacity(Some(1 << 20), 200_000, 1 << 20), 200_000);
+        // A small limit wins over the cap.
+        assert_eq!(join_capacity(Some(1 << 20), 100, 4096), 4096);
     }
 
     #[test]

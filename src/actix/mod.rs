@@ -185,7 +185,7 @@ fn rejection(config: &VerifyWebhook, error: VerifyError) -> HttpResponse {
 async fn read_payload(
     mut payload: Payload,
     max: usize,
-    declared: Option<usize>,
+    declared: Option<u64>,
 ) -> Result<Bytes, VerifyError> {
     // A body that arrives in one chunk (the usual case for webhooks) is kept as it is; only
     // several chunks are copied into one buffer.
@@ -202,7 +202,7 @@ async fn read_payload(
             (Some(buf), _) => buf.extend_from_slice(&chunk),
             (None, None) => first = Some(chunk),
             (None, Some(head)) => {
-                let capacity = declared.unwrap_or(0).clamp(total, max);
+                let capacity = transport::join_capacity(declared, total, max);
                 let mut joined = BytesMut::with_capacity(capacity);
                 joined.extend_from_slice(&head);
                 joined.extend_from_slice(&chunk);
@@ -265,11 +265,7 @@ async fn admit(
     let verifier = &config.verifier;
     let declared = declared_length(req.headers());
     transport::check_declared(verifier, declared).map_err(|e| rejection(config, e))?;
-    let read = read_payload(
-        req.take_payload(),
-        verifier.max_body_size(),
-        declared.and_then(|n| usize::try_from(n).ok()),
-    );
+    let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
     let bytes = transport::read_within(config.read_timeout, read)
         .await
         .map_err(|e| rejection(config, e))?;

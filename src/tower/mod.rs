@@ -269,8 +269,7 @@ where
                 (Some(buf), _) => buf.put(data),
                 (None, None) => *this.first = Some(data.copy_to_bytes(len)),
                 (None, Some(head)) => {
-                    let declared = this.declared.and_then(|n| usize::try_from(n).ok());
-                    let capacity = declared.unwrap_or(0).clamp(*this.total, *this.max);
+                    let capacity = transport::join_capacity(*this.declared, *this.total, *this.max);
                     let mut buf = BytesMut::with_capacity(capacity);
                     buf.put(head);
                     buf.put(data);
