@@ -1039,26 +1039,23 @@ fn has_control(s: &str) -> bool {
 
 impl EventId {
     fn from_header(raw: &[u8]) -> Self {
-        // The common case, checked in one pass: a short printable ASCII id.
-        if !raw.is_empty() && raw.len() <= INLINE_ID_LEN && printable_ascii(raw) {
-            let mut bytes = [0; INLINE_ID_LEN];
-            if let (Ok(len), Some(inline)) = (u8::try_from(raw.len()), bytes.get_mut(..raw.len())) {
-                inline.copy_from_slice(raw);
-                return EventId::Inline { len, bytes };
-            }
+        // Printable ASCII (the common case) is UTF-8 without control characters: one pass
+        // decides; anything else takes the full check.
+        let usable = if printable_ascii(raw) {
+            !raw.is_empty() && raw.len() <= MAX_EVENT_ID_LEN
+        } else {
+            std::str::from_utf8(raw).is_ok_and(usable_id)
+        };
+        if !usable {
+            return EventId::None;
         }
-        match std::str::from_utf8(raw) {
-            Ok(s) if usable_id(s) => {
-                let mut bytes = [0; INLINE_ID_LEN];
-                match (u8::try_from(raw.len()), bytes.get_mut(..raw.len())) {
-                    (Ok(len), Some(inline)) => {
-                        inline.copy_from_slice(raw);
-                        EventId::Inline { len, bytes }
-                    }
-                    _ => EventId::Header(s.into()),
-                }
+        let mut bytes = [0; INLINE_ID_LEN];
+        match (u8::try_from(raw.len()), bytes.get_mut(..raw.len())) {
+            (Ok(len), Some(inline)) => {
+                inline.copy_from_slice(raw);
+                EventId::Inline { len, bytes }
             }
-            _ => EventId::None,
+            _ => std::str::from_utf8(raw).map_or(EventId::None, |s| EventId::Header(s.into())),
         }
     }
 }
