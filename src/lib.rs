@@ -13,6 +13,7 @@
 )]
 
 pub mod builder;
+mod clock;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 pub mod error;

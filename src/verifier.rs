@@ -3,7 +3,6 @@
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::HeaderName;
@@ -251,11 +250,10 @@ impl fmt::Debug for Verifier {
     }
 }
 
-/// Current unix time in seconds (0 if the clock is before 1970).
+/// Current unix time in seconds (0 if the clock is before 1970), from the coarse clock
+/// (`src/clock.rs`).
 pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::unix_secs()
 }
 
 /// Parses a unix timestamp: ASCII digits only, no sign, no leading zero, at most `i64::MAX`.
@@ -590,6 +588,10 @@ impl Verifier {
     }
 
     /// Verifies a delivery against the system clock. See [`Verifier::verify_at`].
+    ///
+    /// On Linux and Android the clock read is the kernel's coarse wall clock
+    /// (`CLOCK_REALTIME_COARSE`, ~2 ns instead of ~25 ns): it may lag by one kernel tick (a few
+    /// milliseconds), which cannot matter to a window counted in whole seconds.
     pub fn verify<H: HeaderLookup + ?Sized>(
         &self,
         headers: &H,

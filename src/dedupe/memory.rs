@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use quick_cache::sync::Cache;
 use quick_cache::{DefaultHashBuilder, Lifecycle, UnitWeighter};
@@ -76,13 +76,16 @@ impl Slot {
 
 #[derive(Clone)]
 struct Life {
-    epoch: Instant,
+    /// [`crate::clock::monotonic_ms`] when the store was built.
+    epoch_ms: u64,
     evicted: Arc<AtomicU64>,
 }
 
 impl Life {
+    /// Milliseconds since the store was built, on the coarse monotonic clock (`src/clock.rs`:
+    /// ~2 ns a read on Linux instead of ~23 ns for `Instant`; it may lag by one kernel tick).
     fn now_ms(&self) -> u64 {
-        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+        crate::clock::monotonic_ms().saturating_sub(self.epoch_ms)
     }
 }
 
@@ -114,7 +117,8 @@ impl Lifecycle<Key, Slot> for Life {
 ///   least worth keeping go first (quick_cache's CLOCK-Pro-like policy: the oldest keys never
 ///   seen again), and each early eviction is counted ([`MemoryStore::evicted`]) and logged.
 /// - A reservation whose lease is live is **never** evicted, even when the store is full.
-/// - Leases and retention expire by time; an expired key is free again.
+/// - Leases and retention expire by time (the coarse monotonic clock on Linux: a few
+///   milliseconds of resolution); an expired key is free again.
 /// - One process only: with several replicas, use `RedisStore`. In actix-web, build it once
 ///   outside `HttpServer::new` and clone it into every worker.
 ///
@@ -194,7 +198,7 @@ impl MemoryStore {
     pub fn new(max_entries: usize) -> Self {
         let max_entries = max_entries.max(1);
         let life = Life {
-            epoch: Instant::now(),
+            epoch_ms: crate::clock::monotonic_ms(),
             evicted: Arc::new(AtomicU64::new(0)),
         };
         let cache = Cache::with(
@@ -386,7 +390,8 @@ mod tests {
             store.reserve_now("k", a, Duration::from_millis(1)),
             Reserve::Reserved
         );
-        std::thread::sleep(Duration::from_millis(5));
+        // Longer than one tick of the coarse clock (up to 10 ms) plus the lease.
+        std::thread::sleep(Duration::from_millis(25));
         let b = Token::fresh();
         assert_eq!(store.reserve_now("k", b, LEASE), Reserve::Reserved);
         // The first holder, back after its lease, can neither commit nor release b's hold.
@@ -397,7 +402,7 @@ mod tests {
             Reserve::InFlight { .. }
         ));
         assert!(store.commit_now("k", b, Duration::from_millis(1)));
-        std::thread::sleep(Duration::from_millis(5));
+        std::thread::sleep(Duration::from_millis(25));
         assert_eq!(store.reserve_now("k", a, LEASE), Reserve::Reserved);
     }
 
