@@ -55,6 +55,7 @@ pub(crate) fn parse(value: &[u8], syntax: Syntax) -> Result<StripeHeader<'_>, Pa
 /// [`parse`], handing every signature of the expected scheme (what
 /// [`StripeHeader::candidates`] lists) to `signature` during the same pass. On an error some
 /// signatures may already have been handed over.
+#[inline(always)]
 pub(crate) fn parse_with<'a>(
     value: &'a [u8],
     syntax: Syntax,
