@@ -272,9 +272,12 @@ fn serve_actix(port: u16) {
                             }),
                         ),
                 )
+                // actix matches resources in order: each pair compared in the tables (inline /
+                // layer, github / github-dedupe-default) is registered next to each other, so
+                // the second of a pair pays one more failed match than the first, never more.
                 .service(
-                    web::resource("/github-dedupe")
-                        .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe.clone()))
+                    web::resource("/github-dedupe-default")
+                        .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe_default.clone()))
                         .route(
                             web::post().to(|verified: Verified, body: web::Bytes| async move {
                                 std::hint::black_box(&verified);
@@ -283,8 +286,8 @@ fn serve_actix(port: u16) {
                         ),
                 )
                 .service(
-                    web::resource("/github-dedupe-default")
-                        .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe_default.clone()))
+                    web::resource("/github-dedupe")
+                        .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe.clone()))
                         .route(
                             web::post().to(|verified: Verified, body: web::Bytes| async move {
                                 std::hint::black_box(&verified);
