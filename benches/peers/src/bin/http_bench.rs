@@ -107,7 +107,6 @@ fn axum_app() -> axum::Router {
     use axum::http::StatusCode;
     use axum::routing::post;
     use webhook_guard::tower::VerifyWebhookLayer;
-    use webhook_guard::Verified;
 
     const LIMIT: usize = webhook_guard::DEFAULT_MAX_BODY_SIZE;
     let verifier = stripe_verifier();
@@ -158,11 +157,7 @@ fn axum_app() -> axum::Router {
         )
         .route(
             "/layer",
-            post(|verified: Verified, body: Bytes| async move {
-                std::hint::black_box(&verified);
-                (StatusCode::OK, body.len().to_string())
-            })
-            .route_layer(VerifyWebhookLayer::new(verifier)),
+            post(verified_axum).route_layer(VerifyWebhookLayer::new(verifier)),
         )
         .route(
             "/webhook-verify",
@@ -171,34 +166,41 @@ fn axum_app() -> axum::Router {
         )
         .route(
             "/github",
-            post(|verified: Verified, body: Bytes| async move {
-                std::hint::black_box(&verified);
-                (StatusCode::OK, body.len().to_string())
-            })
-            .route_layer(VerifyWebhookLayer::new(github_verifier())),
+            post(verified_axum).route_layer(VerifyWebhookLayer::new(github_verifier())),
         )
         .route(
             "/github-dedupe",
-            post(|verified: Verified, body: Bytes| async move {
-                std::hint::black_box(&verified);
-                (StatusCode::OK, body.len().to_string())
-            })
-            .route_layer(
+            post(verified_axum).route_layer(
                 VerifyWebhookLayer::new(github_verifier())
                     .dedupe(Dedupe::new(MemoryStore::new(DEDUPE_KEYS))),
             ),
         )
         .route(
             "/github-dedupe-default",
-            post(|verified: Verified, body: Bytes| async move {
-                std::hint::black_box(&verified);
-                (StatusCode::OK, body.len().to_string())
-            })
-            .route_layer(
+            post(verified_axum).route_layer(
                 VerifyWebhookLayer::new(github_verifier())
                     .dedupe(Dedupe::new(MemoryStore::default())),
             ),
         )
+}
+
+/// The handler behind every axum route with the layer: take the verified facts and the bytes,
+/// answer with the body's length.
+async fn verified_axum(
+    verified: webhook_guard::Verified,
+    body: axum::body::Bytes,
+) -> (axum::http::StatusCode, String) {
+    std::hint::black_box(&verified);
+    (axum::http::StatusCode::OK, body.len().to_string())
+}
+
+/// The same for actix-web.
+async fn verified_actix(
+    verified: webhook_guard::Verified,
+    body: actix_web::web::Bytes,
+) -> actix_web::HttpResponse {
+    std::hint::black_box(&verified);
+    actix_web::HttpResponse::Ok().body(body.len().to_string())
 }
 
 fn serve_axum(port: u16) {
@@ -219,7 +221,6 @@ fn serve_axum(port: u16) {
 fn serve_actix(port: u16) {
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use webhook_guard::actix::VerifyWebhook;
-    use webhook_guard::Verified;
 
     // Built once, outside the per-worker factory.
     let verifier = stripe_verifier();
@@ -255,22 +256,12 @@ fn serve_actix(port: u16) {
                 .service(
                     web::resource("/layer")
                         .wrap(VerifyWebhook::new(verifier.clone()))
-                        .route(
-                            web::post().to(|verified: Verified, body: web::Bytes| async move {
-                                std::hint::black_box(&verified);
-                                HttpResponse::Ok().body(body.len().to_string())
-                            }),
-                        ),
+                        .route(web::post().to(verified_actix)),
                 )
                 .service(
                     web::resource("/github")
                         .wrap(VerifyWebhook::new(github.clone()))
-                        .route(
-                            web::post().to(|verified: Verified, body: web::Bytes| async move {
-                                std::hint::black_box(&verified);
-                                HttpResponse::Ok().body(body.len().to_string())
-                            }),
-                        ),
+                        .route(web::post().to(verified_actix)),
                 )
                 // actix matches resources in order: each pair compared in the tables (inline /
                 // layer, github / github-dedupe-default) is registered next to each other, so
@@ -278,22 +269,12 @@ fn serve_actix(port: u16) {
                 .service(
                     web::resource("/github-dedupe-default")
                         .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe_default.clone()))
-                        .route(
-                            web::post().to(|verified: Verified, body: web::Bytes| async move {
-                                std::hint::black_box(&verified);
-                                HttpResponse::Ok().body(body.len().to_string())
-                            }),
-                        ),
+                        .route(web::post().to(verified_actix)),
                 )
                 .service(
                     web::resource("/github-dedupe")
                         .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe.clone()))
-                        .route(
-                            web::post().to(|verified: Verified, body: web::Bytes| async move {
-                                std::hint::black_box(&verified);
-                                HttpResponse::Ok().body(body.len().to_string())
-                            }),
-                        ),
+                        .route(web::post().to(verified_actix)),
                 )
         })
         .workers(1)
