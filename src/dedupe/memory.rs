@@ -490,9 +490,11 @@ mod tests {
                 })
                 .count()
         };
-        // Each shard evicts first in, first out: the newest half is all there, the oldest
-        // third gone (but for the one key per shard that quick_cache keeps in its hot ring).
-        assert_eq!(done(3 * BOUND - BOUND / 2..3 * BOUND), BOUND / 2);
+        // Each shard evicts first in, first out: the newest quarter is all there (a quarter, so
+        // that no shard gets more than it holds even on a many-core machine, where the store
+        // has more, smaller shards), the oldest third gone (but for the one key per shard that
+        // quick_cache keeps in its hot ring).
+        assert_eq!(done(3 * BOUND - BOUND / 4..3 * BOUND), BOUND / 4);
         assert!(done(0..BOUND) <= store.inner.cache.num_shards());
         assert_eq!(store.evicted(), (3 * BOUND - store.len()) as u64);
     }
