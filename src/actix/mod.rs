@@ -50,7 +50,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
-use crate::dedupe::{self, Admit, Dedupe, Gate, Reservation};
+use crate::dedupe::{self, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
 use crate::transport::{self, DEFAULT_READ_TIMEOUT};
@@ -271,12 +271,7 @@ async fn admit(
         .map_err(|e| rejection(config, e))?;
     let verified =
         transport::verify(verifier, req.headers(), &bytes).map_err(|e| rejection(config, e))?;
-    let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
-        None => Gate::Open(None),
-        Some(Admit::Now(gate)) => gate,
-        Some(Admit::Later(asking)) => asking.await,
-    };
-    match gate {
+    match dedupe::gate(config.dedupe.as_ref(), &verified).await {
         Gate::Open(reservation) => {
             req.extensions_mut().insert(verified);
             req.set_payload(Payload::Stream {

@@ -461,6 +461,16 @@ impl Dedupe {
     }
 }
 
+/// What an adapter does with a verified delivery: open without dedupe, else [`Dedupe::admit`]'s
+/// answer (at once for a [`MemoryStore`], after the store's future for others).
+pub(crate) async fn gate(dedupe: Option<&Dedupe>, verified: &Verified) -> Gate {
+    match dedupe.map(|d| d.admit(verified)) {
+        None => Gate::Open(None),
+        Some(Admit::Now(gate)) => gate,
+        Some(Admit::Later(asking)) => asking.await,
+    }
+}
+
 /// The answer of [`Dedupe::admit`]: known at once, or after the store's future.
 pub(crate) enum Admit<'a> {
     /// The memory store answered (or there is nothing to key on).

@@ -60,7 +60,7 @@ use tower_service::Service;
 
 pub use self::body::ResponseBody;
 pub use self::future::ResponseFuture;
-use crate::dedupe::{self, Admit, Dedupe, Gate, Reservation};
+use crate::dedupe::{self, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
 use crate::transport;
@@ -310,12 +310,7 @@ where
         .map_err(|e| reject(config, e))?;
     let verified =
         transport::verify(verifier, &parts.headers, &bytes).map_err(|e| reject(config, e))?;
-    let gate = match config.dedupe.as_ref().map(|d| d.admit(&verified)) {
-        None => Gate::Open(None),
-        Some(Admit::Now(gate)) => gate,
-        Some(Admit::Later(asking)) => asking.await,
-    };
-    match gate {
+    match dedupe::gate(config.dedupe.as_ref(), &verified).await {
         Gate::Open(reservation) => {
             parts.extensions.insert(verified);
             Ok((bytes, reservation))

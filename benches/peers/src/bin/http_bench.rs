@@ -544,29 +544,25 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
         "\nlayer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
         if m >= 0.95 { "met" } else { "MISSED" }
     );
-    if let (Some(dedupe), Some(plain)) = (
-        routes.iter().position(|r| *r == "github-dedupe"),
-        routes.iter().position(|r| *r == "github"),
-    ) {
-        let (m, lo, hi) = ratio(dedupe, plain);
-        let _ = writeln!(
-            out,
-            "github-dedupe / github (in-memory dedupe, a new delivery per request): **{m:.3}x** \
-             [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
-            if m >= 0.95 { "met" } else { "MISSED" }
-        );
-    }
-    if let (Some(dedupe), Some(plain)) = (
-        routes.iter().position(|r| *r == "github-dedupe-default"),
-        routes.iter().position(|r| *r == "github"),
-    ) {
-        let (m, lo, hi) = ratio(dedupe, plain);
-        let _ = writeln!(
-            out,
-            "github-dedupe-default / github (`MemoryStore::default()`, full, evicting): \
-             **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
-            if m >= 0.95 { "met" } else { "MISSED" }
-        );
+    let github = routes.iter().position(|r| *r == "github");
+    for (route, what) in [
+        (
+            "github-dedupe",
+            "in-memory dedupe, a new delivery per request",
+        ),
+        (
+            "github-dedupe-default",
+            "`MemoryStore::default()`, full, evicting",
+        ),
+    ] {
+        if let (Some(dedupe), Some(plain)) = (routes.iter().position(|r| *r == route), github) {
+            let (m, lo, hi) = ratio(dedupe, plain);
+            let _ = writeln!(
+                out,
+                "{route} / github ({what}): **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
+                if m >= 0.95 { "met" } else { "MISSED" }
+            );
+        }
     }
     if let Some(wv) = routes.iter().position(|r| *r == "webhook-verify") {
         let (m, lo, hi) = ratio(layer, wv);
