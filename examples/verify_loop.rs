@@ -86,6 +86,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (mut guard_ns, mut limit_ns, mut split_ns) = (0u128, 0u128, 0u128);
     // Alternating rounds, so that all three see the same machine.
     let rounds = 10;
+    // `VERIFY_LOOP_GUARD_ONLY=1`: only the verifier's loop, for a profile of it alone.
+    let guard_only = std::env::var_os("VERIFY_LOOP_GUARD_ONLY").is_some();
     for _ in 0..rounds {
         let start = std::time::Instant::now();
         for _ in 0..n / rounds {
@@ -94,6 +96,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
         guard_ns += start.elapsed().as_nanos();
+        if guard_only {
+            continue;
+        }
         let start = std::time::Instant::now();
         for _ in 0..n / rounds {
             let mut m = keyed.clone();
