@@ -20,6 +20,11 @@
 //!   [`shopify_base64`], [`generic_signature`]): the internal parser and signature decoder agree
 //!   with a naive model of the documented syntax written here, and the full verifier's outcome
 //!   (which error kind, or success) is the one that model predicts;
+//! * the other presets' own syntaxes ([`paddle_signature`], [`twitch_timestamp`] (RFC 3339),
+//!   [`twilio_form`] (the form body Twilio signs), `discord_signature` (Ed25519, feature
+//!   `ed25519`)): the library's parser against a model written from the provider's documentation,
+//!   and a delivery the model signs through the preset's verifier, with the outcome the model
+//!   predicts;
 //! * [`verify_any`]: whatever the headers (duplicates, odd names, non-UTF-8 values), body and
 //!   clock, `verify_at` never panics, an `Ok` is only ever given for a request that an
 //!   independent HMAC computation here ([`oracle`]) confirms is signed by a configured secret
@@ -39,6 +44,7 @@ mod core;
 mod input;
 pub mod oracle;
 mod parsers;
+mod presets;
 pub mod seeds;
 
 #[cfg(feature = "tower")]
@@ -53,6 +59,9 @@ pub use self::input::{AdapterInput, Delivery, Edit, Name, Source};
 pub use self::parsers::{
     generic_signature, prefixed_hex, shopify_base64, standard_signature, stripe_signature,
 };
+#[cfg(feature = "ed25519")]
+pub use self::presets::discord_signature;
+pub use self::presets::{paddle_signature, twilio_form, twitch_timestamp};
 
 #[cfg(feature = "tower")]
 pub use self::tower::tower_request;
@@ -100,9 +109,14 @@ pub fn harnesses() -> Vec<Harness> {
         ("prefixed_hex", prefixed_hex),
         ("shopify_base64", shopify_base64),
         ("generic_signature", generic_signature),
+        ("paddle_signature", paddle_signature),
+        ("twitch_timestamp", twitch_timestamp),
+        ("twilio_form", twilio_form),
         ("verify_any", verify_any),
         ("hmac_builder", hmac_builder),
     ];
+    #[cfg(feature = "ed25519")]
+    all.push(("discord_signature", discord_signature));
     #[cfg(feature = "tower")]
     all.push(("tower_request", tower_request));
     #[cfg(feature = "actix-web")]

@@ -1051,6 +1051,7 @@ fn encoded<T>(items: Vec<(String, T)>, f: impl Fn(&mut Enc, &T)) -> Vec<(String,
 /// Every seed, for every harness compiled in.
 pub fn all() -> Vec<Seed> {
     let mut out = parser_seeds();
+    out.extend(super::presets::seeds());
     for (name, bytes) in encoded(core_inputs(), Enc::core) {
         out.push(("verify_any", name, bytes));
     }
