@@ -115,6 +115,32 @@ impl Keys {
     }
 }
 
+/// Overwrites every keyed state with one keyed by the empty key, which derives from no secret.
+///
+/// hmac 0.12 and sha2/sha1 0.10 implement no `Zeroize`: a keyed state holds the hash states
+/// after the key's inner and outer pads, which are as good as the key for forging MACs, so they
+/// are wiped here when the verifier (or signer) goes away, as [`Secret`]s are. Best effort
+/// without `unsafe`: the new value is written in place and handed to `black_box`, so the stores
+/// cannot be dropped as dead before the memory is freed.
+fn wipe<M: KeyInit>(keys: &mut [M]) {
+    for key in keys.iter_mut() {
+        if let Ok(blank) = M::new_from_slice(&[]) {
+            *key = blank;
+        }
+        std::hint::black_box(&*key);
+    }
+}
+
+impl Drop for Keys {
+    fn drop(&mut self) {
+        match self {
+            Keys::Sha1(keys) => wipe(keys),
+            Keys::Sha256(keys) => wipe(keys),
+            Keys::Sha512(keys) => wipe(keys),
+        }
+    }
+}
+
 /// The first 16 bytes of a matching MAC: it identifies the signed content (the sender put the
 /// whole MAC in its header, so it is no secret).
 pub(crate) type Fingerprint = [u8; 16];
@@ -151,6 +177,15 @@ where
 /// constant-time comparison, so neither the token's bytes nor its length shape the timing.
 #[derive(Clone)]
 pub(crate) struct Tokens(Box<[[u8; 32]]>);
+
+impl Drop for Tokens {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for token in self.0.iter_mut() {
+            token.zeroize();
+        }
+    }
+}
 
 impl Tokens {
     pub(crate) fn new(secrets: &[Secret]) -> Self {
@@ -199,6 +234,35 @@ fn ct_eq(a: &[u8], b: &[u8]) -> Choice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A wiped state is keyed by the empty key: it computes that key's MACs, not the secret's.
+    #[test]
+    fn wiped_keys_no_longer_carry_the_secret() {
+        fn tag(m: &Hmac<Sha256>) -> Vec<u8> {
+            let mut m = m.clone();
+            m.update(b"payload");
+            m.finalize().into_bytes().to_vec()
+        }
+        let secret = Secret::from("wipe-me");
+        let keys = Keys::new(Algorithm::Sha256, &[secret.clone(), secret]).unwrap();
+        let Keys::Sha256(states) = &keys else {
+            panic!("not SHA-256")
+        };
+        let mut states: Vec<Hmac<Sha256>> = states.to_vec();
+        let keyed = <Hmac<Sha256> as KeyInit>::new_from_slice(b"wipe-me").unwrap();
+        let blank = <Hmac<Sha256> as KeyInit>::new_from_slice(b"").unwrap();
+        assert!(states.iter().all(|s| tag(s) == tag(&keyed)));
+        wipe(&mut states);
+        assert!(states.iter().all(|s| tag(s) == tag(&blank)));
+        assert_ne!(tag(&keyed), tag(&blank));
+    }
+
+    #[test]
+    fn tokens_find_the_matching_index() {
+        let tokens = Tokens::new(&[Secret::from("a"), Secret::from("b")]);
+        assert_eq!(tokens.find(b"b"), Some(1));
+        assert_eq!(tokens.find(b"c"), None);
+    }
 
     #[test]
     fn ct_eq_compares_every_byte_and_the_length() {
