@@ -5,8 +5,9 @@
 //! ```
 //!
 //! Same `PORT` (default 3000, on 127.0.0.1), `PUBLIC_BASE_URL`, routes (the fourteen presets),
-//! secret variables and defaults, handshakes (Slack and Twitch challenges, Discord PONG), and one
-//! stdout line per accepted delivery (`provider=<name> event_id=<id>`); logs on stderr. The
+//! secret variables and defaults, handshakes (`Verifier::handshake`: Slack and Twitch
+//! challenges, Discord PONG, Zoom URL validation), and one stdout line per accepted delivery
+//! (`provider=<name> event_id=<id>`); logs on stderr. The
 //! verifiers and the dedupe store (memory, or Redis when `REDIS_URL` is set and the example is
 //! built with `--features actix-web,redis`) are built once, outside `HttpServer::new`, and
 //! shared by every worker.
@@ -19,14 +20,19 @@ use shared::*;
 use webhook_guard::actix::VerifyWebhook;
 use webhook_guard::{Verified, Verifier};
 
-async fn handle(verified: Verified, body: web::Bytes) -> HttpResponse {
+/// Prints the delivery's line, then answers a handshake (Slack's and Twitch's challenges,
+/// Discord's PING, Zoom's URL validation) or `ok`.
+async fn handle(
+    verifier: web::Data<Verifier>,
+    verified: Verified,
+    body: web::Bytes,
+) -> HttpResponse {
     print_delivery(&verified);
-    match reply(&verified, &body) {
-        Reply::Ok => HttpResponse::Ok().body("ok"),
-        Reply::Text(text) => HttpResponse::Ok().body(text),
-        Reply::Json(json) => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(json),
+    match verifier.handshake(&verified, &body) {
+        Some(answer) => HttpResponse::Ok()
+            .content_type(answer.content_type())
+            .body(answer.into_body()),
+        None => HttpResponse::Ok().body("ok"),
     }
 }
 
@@ -93,6 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = HttpServer::new(move || {
         let route = |path: &str, verifier: &Verifier| {
             web::resource(path)
+                .app_data(web::Data::new(verifier.clone()))
                 .wrap(VerifyWebhook::new(verifier.clone()).dedupe(dedupe.clone()))
                 .route(web::post().to(handle))
         };

@@ -19,7 +19,8 @@
 //!   defaults in `examples/shared/mod.rs`;
 //! - Square and Twilio sign the URL they call: `PUBLIC_BASE_URL` (default
 //!   `http://127.0.0.1:$PORT`) + `/webhooks/square` or `/webhooks/twilio`;
-//! - handshakes: Slack's and Twitch's challenges are echoed, a Discord PING gets `{"type":1}`;
+//! - handshakes (`Verifier::handshake`): Slack's and Twitch's challenges are echoed, a Discord
+//!   PING gets `{"type":1}`, a Zoom `endpoint.url_validation` gets its `encryptedToken`;
 //! - for every accepted delivery, exactly one line on stdout:
 //!   `provider=<name> event_id=<id>` (`-` when the delivery carries no id);
 //! - everything else (start-up help, logs) goes to stderr;
@@ -38,19 +39,26 @@ use shared::*;
 use webhook_guard::tower::VerifyWebhookLayer;
 use webhook_guard::{Verified, Verifier};
 
-async fn handle(verified: Verified, body: Bytes) -> Response {
+/// Prints the delivery's line, then answers a handshake (Slack's and Twitch's challenges,
+/// Discord's PING, Zoom's URL validation) or `ok`.
+async fn handle(verifier: Verifier, verified: Verified, body: Bytes) -> Response {
     print_delivery(&verified);
-    match reply(&verified, &body) {
-        Reply::Ok => "ok".into_response(),
-        Reply::Text(text) => text.into_response(),
-        Reply::Json(json) => ([("content-type", "application/json")], json).into_response(),
+    match verifier.handshake(&verified, &body) {
+        Some(answer) => (
+            [("content-type", answer.content_type())],
+            answer.into_body(),
+        )
+            .into_response(),
+        None => "ok".into_response(),
     }
 }
 
 fn app() -> Result<Router, Box<dyn std::error::Error>> {
     let dedupe = dedupe()?;
     let route = |verifier: Verifier| {
-        post(handle).route_layer(VerifyWebhookLayer::new(verifier).dedupe(dedupe.clone()))
+        let answers = verifier.clone();
+        post(move |verified: Verified, body: Bytes| handle(answers.clone(), verified, body))
+            .route_layer(VerifyWebhookLayer::new(verifier).dedupe(dedupe.clone()))
     };
     let base = public_base_url()?;
     Ok(Router::new()

@@ -49,6 +49,14 @@ check intercom demo-intercom-client-secret "$work/body.json" x "provider=interco
 check discord 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 "$work/ping.json" x "provider=discord event_id=cli-ping-1"
 pong=$(sign discord --secret 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 --body "$work/ping2.json" --send "$base/discord" | tail -1)
 echo "provider=discord event_id=cli-ping-2" >>"$work/expect"
+# Zoom's endpoint validation: answered with the plain token and its HMAC-SHA256 under the secret
+# token, computed here the way Zoom's sample code does (node's crypto).
+plain=qgg8vlvZRS6UYooatFL8Aw
+printf '{"event":"endpoint.url_validation","payload":{"plainToken":"%s"},"event_ts":1654503849680}' "$plain" >"$work/zoom-validation.json"
+validation=$(sign zoom --secret demo-zoom-secret-token --body "$work/zoom-validation.json" --send "$base/zoom" | tail -1)
+echo "provider=zoom event_id=-" >>"$work/expect"
+encrypted=$(node -e 'console.log(require("crypto").createHmac("sha256", process.argv[1]).update(process.argv[2]).digest("hex"))' demo-zoom-secret-token "$plain")
+[[ "$validation" == "{\"plainToken\":\"$plain\",\"encryptedToken\":\"$encrypted\"}" ]] || { echo "FAIL zoom url_validation: $validation"; fail=1; }
 # The same delivery again: acknowledged as a duplicate, no second stdout line.
 again=$(sign github --secret demo-github-secret --body "$work/body.json" --id cli-github --send "$base/github") || true
 [[ "$again" == *"webhook-guard-duplicate: true"* ]] || { echo "FAIL github resend not answered as a duplicate"; fail=1; }

@@ -17,6 +17,7 @@ mod clock;
 #[cfg(feature = "ed25519")]
 mod ed25519;
 pub mod error;
+pub mod handshake;
 pub mod headers;
 mod json_id;
 mod mac;
@@ -47,6 +48,7 @@ pub mod __fuzz;
 
 pub use builder::{Builder, Signed, DEFAULT_MAX_BODY_SIZE, DEFAULT_TOLERANCE};
 pub use error::{ConfigError, ErrorKind, VerifyError};
+pub use handshake::Handshake;
 pub use headers::HeaderLookup;
 pub use mac::Algorithm;
 pub use providers::Encoding;

@@ -171,6 +171,13 @@ where
     None
 }
 
+/// The hex HMAC-SHA256 of `message` under a keyed state (Zoom's URL validation answer).
+pub(crate) fn hex_tag(key: &Hmac<Sha256>, message: &[u8]) -> String {
+    let mut mac = key.clone();
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// Shared-token providers (GitLab's `X-Gitlab-Token`): the header carries the secret itself.
 ///
 /// Only SHA-256 digests of the tokens are kept, and the received value is hashed before a

@@ -95,42 +95,6 @@ pub fn print_delivery(verified: &Verified) {
     );
 }
 
-/// Slack's URL verification handshake: the challenge to answer with, if this is one.
-pub fn slack_challenge(body: &[u8]) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    if v["type"] == "url_verification" {
-        v["challenge"].as_str().map(String::from)
-    } else {
-        None
-    }
-}
-
-/// What a handler answers to a verified delivery, besides printing its line.
-pub enum Reply {
-    /// `ok`, text.
-    Ok,
-    /// A text answer (Slack's and Twitch's challenges).
-    Text(String),
-    /// A JSON answer (Discord's PONG).
-    Json(&'static str),
-}
-
-/// The answer to a verified delivery: the handshakes some providers need, else `ok`.
-///
-/// - Slack `url_verification`: the challenge, as text.
-/// - Twitch `webhook_callback_verification`: the challenge, as text.
-/// - Discord PING (`"type":1`): PONG, `{"type":1}`.
-pub fn reply(verified: &Verified, body: &[u8]) -> Reply {
-    let json = || serde_json::from_slice::<serde_json::Value>(body).ok();
-    match verified.provider().name() {
-        "twitch" => json()
-            .and_then(|v| v["challenge"].as_str().map(String::from))
-            .map_or(Reply::Ok, Reply::Text),
-        "discord" if json().is_some_and(|v| v["type"] == 1) => Reply::Json(r#"{"type":1}"#),
-        _ => slack_challenge(body).map_or(Reply::Ok, Reply::Text),
-    }
-}
-
 /// Start-up help, on stderr.
 pub fn print_banner(name: &str, addr: SocketAddr) {
     eprintln!("webhook-guard {name} listening on http://{addr}");
