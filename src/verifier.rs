@@ -632,8 +632,11 @@ impl Verifier {
 
         // Built before the MAC (from the header, never from the body): its stores have long
         // reached the cache when `Verified` is assembled, where a copy right after them missed
-        // store forwarding (`perf annotate` of `verify_at`).
-        let event_id = match (&inner.body_id, located.event_id) {
+        // store forwarding (`perf annotate` of `verify_at`). An id too long to be kept inline
+        // would need an allocation: that one is built only once the signature holds, so that
+        // a request that fails verification allocates nothing here.
+        let mut event_id = match (&inner.body_id, located.event_id) {
+            (_, Some(raw)) if raw.len() > INLINE_ID_LEN => EventId::None,
             (_, Some(raw)) => EventId::from_header(raw),
             (Some(b), None) => EventId::InBody {
                 pointer: b.pointer.clone(),
@@ -651,6 +654,9 @@ impl Verifier {
                 .map(|(index, fingerprint)| (index, Some(fingerprint)))
         }
         .ok_or_else(|| VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header))?;
+        if let Some(raw) = located.event_id.filter(|raw| raw.len() > INLINE_ID_LEN) {
+            event_id = EventId::from_header(raw);
+        }
 
         // A timestamp inside the signed body is read only now that the body is authentic.
         let timestamp = match &inner.body_timestamp {
