@@ -15,6 +15,7 @@
 #[path = "shared/mod.rs"]
 mod shared;
 
+use actix_web::http::StatusCode;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use shared::*;
 use webhook_guard::actix::VerifyWebhook;
@@ -28,11 +29,15 @@ async fn handle(
     body: web::Bytes,
 ) -> HttpResponse {
     print_delivery(&verified);
-    match verifier.handshake(&verified, &body) {
-        Some(answer) => HttpResponse::Ok()
-            .content_type(answer.content_type())
+    let Some(answer) = verifier.handshake(&verified, &body) else {
+        return HttpResponse::Ok().body("ok");
+    };
+    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::OK);
+    match answer.content_type() {
+        Some(content_type) => HttpResponse::build(status)
+            .content_type(content_type)
             .body(answer.into_body()),
-        None => HttpResponse::Ok().body("ok"),
+        None => HttpResponse::build(status).finish(),
     }
 }
 

@@ -20,7 +20,8 @@
 //! - Square and Twilio sign the URL they call: `PUBLIC_BASE_URL` (default
 //!   `http://127.0.0.1:$PORT`) + `/webhooks/square` or `/webhooks/twilio`;
 //! - handshakes (`Verifier::handshake`): Slack's and Twitch's challenges are echoed, a Discord
-//!   PING gets `{"type":1}`, a Zoom `endpoint.url_validation` gets its `encryptedToken`;
+//!   interactions PING gets `{"type":1}` (a webhook-events PING `204`), a Zoom
+//!   `endpoint.url_validation` gets its `encryptedToken`;
 //! - for every accepted delivery, exactly one line on stdout:
 //!   `provider=<name> event_id=<id>` (`-` when the delivery carries no id);
 //! - everything else (start-up help, logs) goes to stderr;
@@ -32,6 +33,7 @@
 mod shared;
 
 use axum::body::Bytes;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -43,13 +45,15 @@ use webhook_guard::{Verified, Verifier};
 /// Discord's PING, Zoom's URL validation) or `ok`.
 async fn handle(verifier: Verifier, verified: Verified, body: Bytes) -> Response {
     print_delivery(&verified);
-    match verifier.handshake(&verified, &body) {
-        Some(answer) => (
-            [("content-type", answer.content_type())],
-            answer.into_body(),
-        )
-            .into_response(),
-        None => "ok".into_response(),
+    let Some(answer) = verifier.handshake(&verified, &body) else {
+        return "ok".into_response();
+    };
+    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::OK);
+    match answer.content_type() {
+        Some(content_type) => {
+            (status, [("content-type", content_type)], answer.into_body()).into_response()
+        }
+        None => status.into_response(),
     }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts an example server and sends it one delivery per preset signed by `webhook-guard sign`
 # (feature cli) with the documented demo secrets, as the README's quick start does; checks each
-# answer and that the server's stdout is exactly one line per accepted delivery.
+# answer and that the server's stdout is exactly one line per accepted delivery. Needs curl and
+# node (for Zoom's expected answer, computed as Zoom's sample code does); `.ci/run` installs both.
 #
 #   bash interop/cli.sh [axum_receiver|actix_receiver] [cargo features]
 set -euo pipefail
@@ -57,6 +58,11 @@ validation=$(sign zoom --secret demo-zoom-secret-token --body "$work/zoom-valida
 echo "provider=zoom event_id=-" >>"$work/expect"
 encrypted=$(node -e 'console.log(require("crypto").createHmac("sha256", process.argv[1]).update(process.argv[2]).digest("hex"))' demo-zoom-secret-token "$plain")
 [[ "$validation" == "{\"plainToken\":\"$plain\",\"encryptedToken\":\"$encrypted\"}" ]] || { echo "FAIL zoom url_validation: $validation"; fail=1; }
+# Discord's webhook-events PING (`type` 0): 204, no body.
+echo '{"version":1,"application_id":"1","type":0}' >"$work/events-ping.json"
+events_ping=$(sign discord --secret 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 --body "$work/events-ping.json" --send "$base/discord" | head -1)
+echo "provider=discord event_id=-" >>"$work/expect"
+[[ "$events_ping" == "HTTP/1.1 204"* ]] || { echo "FAIL discord webhook-events PING: $events_ping"; fail=1; }
 # The same delivery again: acknowledged as a duplicate, no second stdout line.
 again=$(sign github --secret demo-github-secret --body "$work/body.json" --id cli-github --send "$base/github") || true
 [[ "$again" == *"webhook-guard-duplicate: true"* ]] || { echo "FAIL github resend not answered as a duplicate"; fail=1; }

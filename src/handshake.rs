@@ -1,10 +1,10 @@
 //! Answers to the handshakes some providers send to a webhook endpoint: Slack's
-//! `url_verification`, Twitch's `webhook_callback_verification`, Discord's PING and Zoom's
-//! `endpoint.url_validation`.
+//! `url_verification`, Twitch's `webhook_callback_verification`, Discord's PINGs (interactions
+//! and webhook events) and Zoom's `endpoint.url_validation`.
 //!
-//! Each handshake is an ordinary signed delivery: it goes through the verifier like any other,
-//! and only a [`Verified`] one is answered. Call [`Verifier::handshake`] first thing in the
-//! handler; `Some` means "answer this and stop".
+//! Each handshake is an ordinary signed delivery: it goes through the verifier (and the dedupe
+//! store) like any other, and only a [`Verified`] one is answered. Call [`Verifier::handshake`]
+//! in the handler before handling the delivery; `Some` means "answer this and stop".
 //!
 //! ```
 //! use webhook_guard::Verifier;
@@ -23,8 +23,9 @@
 //! let verifier = Verifier::zoom(secret_token).build()?;
 //! let verified = verifier.verify_at(&headers[..], body, now)?;
 //! if let Some(answer) = verifier.handshake(&verified, body) {
-//!     // Answer 200 with `answer.body()` as `answer.content_type()`, and stop.
-//!     assert_eq!(answer.content_type(), "application/json");
+//!     // Answer `answer.status()` with `answer.body()` as `answer.content_type()`, and stop.
+//!     assert_eq!(answer.status(), 200);
+//!     assert_eq!(answer.content_type(), Some("application/json"));
 //!     let answer: serde_json::Value = serde_json::from_str(answer.body())?;
 //!     assert_eq!(answer["plainToken"], "qgg8vlvZRS6UYooatFL8Aw");
 //!     assert_eq!(answer["encryptedToken"].as_str().map(str::len), Some(64));
@@ -34,33 +35,48 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use crate::json_id::at_pointer;
 use crate::mac::Keys;
 use crate::verifier::Verifier;
 use crate::{Provider, Verified};
 
-/// What to answer to a handshake, with status `200`, instead of handling the delivery.
+/// What to answer to a handshake instead of handling the delivery: a status, and a body with
+/// its content type unless the status is `204`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Handshake {
-    /// Answer with this text (`text/plain`): Slack's and Twitch's challenges.
+    /// `200` with this text (`text/plain`): Slack's and Twitch's challenges.
     Text(String),
-    /// Answer with this JSON (`application/json`): Discord's PONG, Zoom's validation.
+    /// `200` with this JSON (`application/json`): Discord's interaction PONG, Zoom's
+    /// validation.
     Json(String),
+    /// `204 No Content`, no body: Discord's webhook-event PING.
+    NoContent,
 }
 
 impl Handshake {
-    /// The answer's `Content-Type`.
-    pub fn content_type(&self) -> &'static str {
+    /// The answer's status: `200`, or `204` for [`Handshake::NoContent`].
+    pub fn status(&self) -> u16 {
         match self {
-            Handshake::Text(_) => "text/plain; charset=utf-8",
-            Handshake::Json(_) => "application/json",
+            Handshake::Text(_) | Handshake::Json(_) => 200,
+            Handshake::NoContent => 204,
         }
     }
 
-    /// The answer's body.
+    /// The answer's `Content-Type`; `None` when there is no body.
+    pub fn content_type(&self) -> Option<&'static str> {
+        match self {
+            Handshake::Text(_) => Some("text/plain; charset=utf-8"),
+            Handshake::Json(_) => Some("application/json"),
+            Handshake::NoContent => None,
+        }
+    }
+
+    /// The answer's body (empty for [`Handshake::NoContent`]).
     pub fn body(&self) -> &str {
         match self {
             Handshake::Text(s) | Handshake::Json(s) => s,
+            Handshake::NoContent => "",
         }
     }
 
@@ -68,6 +84,7 @@ impl Handshake {
     pub fn into_body(self) -> String {
         match self {
             Handshake::Text(s) | Handshake::Json(s) => s,
+            Handshake::NoContent => String::new(),
         }
     }
 }
@@ -76,40 +93,52 @@ impl Verifier {
     /// The answer to a handshake, if the verified delivery is one; `None` for any other
     /// delivery (handle it as usual).
     ///
-    /// `verified` must come from this verifier and `body` must be the delivery's body:
-    /// - **Slack** `{"type":"url_verification","challenge":...}`: the challenge, as text;
-    /// - **Twitch** `webhook_callback_verification` (a body with a top-level `challenge`): the
-    ///   challenge, as text;
-    /// - **Discord** PING (`"type":1`): the PONG, `{"type":1}`;
+    /// - **Slack** `{"type":"url_verification","challenge":...}`: the challenge, as text.
+    /// - **Twitch**: a body with a top-level `challenge`, which Twitch sends only in its
+    ///   `webhook_callback_verification` messages (the body is what is looked at, not the
+    ///   `Twitch-Eventsub-Message-Type` header): the challenge, as text.
+    /// - **Discord** interactions PING (`"type":1`, no `event`): the PONG, `{"type":1}`;
+    ///   webhook events PING (`"type":0`): `204 No Content`. A webhook *event* (`"type":1` with
+    ///   an `event`) is no handshake.
     /// - **Zoom** `{"event":"endpoint.url_validation","payload":{"plainToken":...}}`:
-    ///   `{"plainToken":...,"encryptedToken":...}`, the token's HMAC-SHA256 (hex) with the secret
+    ///   `{"plainToken":...,"encryptedToken":...}`, the token's HMAC-SHA256 (hex) under the secret
     ///   token that verified the delivery (so a rotation answers with the right one).
     ///
-    /// The body is parsed only for these four providers. See the [module docs](crate::handshake)
-    /// for an example.
+    /// `verified` must be what this verifier returned for this `body`: this is checked only as
+    /// far as the provider goes (a `Verified` from another Zoom verifier would be answered with
+    /// this one's secret at the same index). Only the fields named above are read, without
+    /// building a JSON tree, and only for these four providers.
+    ///
+    /// A handshake is a delivery like any other: the adapters' dedupe reserves it when it
+    /// carries an id (Twitch's message id, Discord's body `id`), so the same handshake sent
+    /// again is answered as a duplicate, not with this answer.
+    ///
+    /// See the [module docs](crate::handshake) for an example.
     pub fn handshake(&self, verified: &Verified, body: &[u8]) -> Option<Handshake> {
         if verified.provider() != self.provider() {
             return None;
         }
-        let json = || serde_json::from_slice::<serde_json::Value>(body).ok();
         match self.provider() {
             Provider::Slack => {
-                let v = json()?;
-                if v.get("type")?.as_str()? != "url_verification" {
+                if at_pointer(body, "/type")? != "url_verification" {
                     return None;
                 }
-                Some(Handshake::Text(v.get("challenge")?.as_str()?.to_owned()))
+                at_pointer(body, "/challenge").map(Handshake::Text)
             }
-            Provider::Twitch => Some(Handshake::Text(
-                json()?.get("challenge")?.as_str()?.to_owned(),
-            )),
-            Provider::Discord => (json()?.get("type")?.as_u64()? == 1)
-                .then(|| Handshake::Json(r#"{"type":1}"#.into())),
+            Provider::Twitch => at_pointer(body, "/challenge").map(Handshake::Text),
+            Provider::Discord => match at_pointer(body, "/type")?.as_str() {
+                "0" => Some(Handshake::NoContent),
+                "1" if at_pointer(body, "/event/type").is_none() => {
+                    Some(Handshake::Json(r#"{"type":1}"#.into()))
+                }
+                _ => None,
+            },
             Provider::Zoom => {
-                let v = json()?;
-                if v.get("event")?.as_str()? != "endpoint.url_validation" {
+                if at_pointer(body, "/event")? != "endpoint.url_validation" {
                     return None;
                 }
+                // A small body: parsed in full to take the token only if it is a string.
+                let v = serde_json::from_slice::<serde_json::Value>(body).ok()?;
                 let plain = v.get("payload")?.get("plainToken")?.as_str()?;
                 let Keys::Sha256(keys) = &self.inner.keys else {
                     return None;

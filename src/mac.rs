@@ -48,13 +48,13 @@ pub(crate) enum Keys {
 }
 
 fn keyed<M: KeyInit>(secrets: &[Secret]) -> Result<Box<[M]>, ConfigError> {
-    secrets
-        .iter()
-        .enumerate()
-        .map(|(index, s)| {
-            M::new_from_slice(s.expose()).map_err(|_| ConfigError::EmptySecret { index })
-        })
-        .collect()
+    // Sized once: a growing vector would leave copies of keyed states behind in the memory it
+    // moves out of, where `Drop for Keys` cannot wipe them.
+    let mut keys = Vec::with_capacity(secrets.len());
+    for (index, s) in secrets.iter().enumerate() {
+        keys.push(M::new_from_slice(s.expose()).map_err(|_| ConfigError::EmptySecret { index })?);
+    }
+    Ok(keys.into_boxed_slice())
 }
 
 impl Keys {

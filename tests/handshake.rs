@@ -29,7 +29,8 @@ fn slack_url_verification_echoes_the_challenge() {
         answer,
         Handshake::Text("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P".into())
     );
-    assert_eq!(answer.content_type(), "text/plain; charset=utf-8");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.content_type(), Some("text/plain; charset=utf-8"));
     // An event callback is no handshake, even with a `challenge` field.
     let event = br#"{"type":"event_callback","challenge":"nope","event":{}}"#;
     let (v, ok) = verified(P::Slack, 0, event);
@@ -49,16 +50,35 @@ fn twitch_callback_verification_echoes_the_challenge() {
     assert_eq!(v.handshake(&ok, notification), None);
 }
 
+/// Interactions: a PING (`type` 1) gets PONG, a command (`type` 2) nothing.
 #[test]
-fn discord_ping_gets_a_pong() {
-    let ping = br#"{"id":"1","type":1,"application_id":"2"}"#;
+fn discord_interaction_ping_gets_a_pong() {
+    let ping = br#"{"id":"1","type":1,"token":"t","application_id":"2","version":1}"#;
     let (v, ok) = verified(P::Discord, 0, ping);
     let answer = v.handshake(&ok, ping).unwrap();
     assert_eq!(answer, Handshake::Json(r#"{"type":1}"#.into()));
-    assert_eq!(answer.content_type(), "application/json");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.content_type(), Some("application/json"));
     let command = br#"{"id":"1","type":2,"data":{"name":"hello"}}"#;
     let (v, ok) = verified(P::Discord, 0, command);
     assert_eq!(v.handshake(&ok, command), None);
+}
+
+/// Webhook events (same signature, same key): their PING is `type` 0 and wants `204`; `type` 1
+/// is a real event there, which must reach the handler, not be answered with a PONG.
+#[test]
+fn discord_webhook_events_ping_gets_204_and_events_are_no_handshake() {
+    let ping = br#"{"version":1,"application_id":"1234560123453231555","type":0}"#;
+    let (v, ok) = verified(P::Discord, 0, ping);
+    let answer = v.handshake(&ok, ping).unwrap();
+    assert_eq!(answer, Handshake::NoContent);
+    assert_eq!(
+        (answer.status(), answer.content_type(), answer.body()),
+        (204, None, "")
+    );
+    let event = br#"{"version":1,"application_id":"1","type":1,"event":{"type":"APPLICATION_AUTHORIZED","timestamp":"2024-10-18T14:42:53.064834","data":{}}}"#;
+    let (v, ok) = verified(P::Discord, 0, event);
+    assert_eq!(v.handshake(&ok, event), None);
 }
 
 /// Zoom's answer: the plain token and its HMAC-SHA256 (hex) under the secret token that
@@ -69,7 +89,7 @@ fn zoom_url_validation_uses_the_matching_secret() {
     for n in [0, 1] {
         let (v, ok) = verified(P::Zoom, n, body);
         let answer = v.handshake(&ok, body).unwrap();
-        assert_eq!(answer.content_type(), "application/json");
+        assert_eq!(answer.content_type(), Some("application/json"));
         let json: serde_json::Value = serde_json::from_str(answer.body()).unwrap();
         let mut mac = Hmac::<Sha256>::new_from_slice(P::Zoom.secret(n).as_bytes()).unwrap();
         mac.update(b"qgg8vlvZRS6UYooatFL8Aw");
