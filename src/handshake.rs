@@ -104,9 +104,8 @@ impl Verifier {
     ///   `{"plainToken":...,"encryptedToken":...}`, the token's HMAC-SHA256 (hex) under the secret
     ///   token that verified the delivery (so a rotation answers with the right one).
     ///
-    /// `verified` must be what this verifier returned for this `body`: this is checked only as
-    /// far as the provider goes (a `Verified` from another Zoom verifier would be answered with
-    /// this one's secret at the same index). Only the fields named above are read, without
+    /// `verified` must be what this verifier (or a clone of it) returned for this `body`: facts
+    /// from any other verifier get `None`. Only the fields named above are read, without
     /// building a JSON tree, and only for these four providers.
     ///
     /// A handshake is a delivery like any other: the adapters' dedupe reserves it when it
@@ -115,7 +114,7 @@ impl Verifier {
     ///
     /// See the [module docs](crate::handshake) for an example.
     pub fn handshake(&self, verified: &Verified, body: &[u8]) -> Option<Handshake> {
-        if verified.provider() != self.provider() {
+        if verified.origin() != self.origin() {
             return None;
         }
         match self.provider() {

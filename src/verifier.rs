@@ -582,6 +582,15 @@ impl Verifier {
         self.inner.tolerance
     }
 
+    /// The address of the shared configuration: the same for a verifier and its clones, and
+    /// recorded in every [`Verified`] it returns, so that [`Verifier::handshake`] answers only
+    /// facts from this verifier (a number, never dereferenced; a verifier built after this one
+    /// was dropped may reuse the address, which only matters for facts kept past their
+    /// verifier).
+    pub(crate) fn origin(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
     /// `true` if both handles share the same underlying verifier (built once).
     pub fn ptr_eq(a: &Verifier, b: &Verifier) -> bool {
         Arc::ptr_eq(&a.inner, &b.inner)
@@ -675,6 +684,7 @@ impl Verifier {
             timestamp,
             secret_index,
             fingerprint,
+            origin: self.origin(),
         })
     }
 
@@ -1088,6 +1098,8 @@ pub struct Verified {
     timestamp: Option<u64>,
     secret_index: usize,
     fingerprint: Option<crate::mac::Fingerprint>,
+    /// Which verifier (and its clones) produced it: [`Verifier::origin`].
+    origin: usize,
 }
 
 impl fmt::Debug for Verified {
@@ -1148,6 +1160,11 @@ impl Verified {
     /// The signed timestamp (unix seconds), for providers that sign one.
     pub fn timestamp(&self) -> Option<u64> {
         self.timestamp
+    }
+
+    /// The [`Verifier::origin`] of the verifier that produced these facts.
+    pub(crate) fn origin(&self) -> usize {
+        self.origin
     }
 
     /// Index (in the order given to the builder) of the secret whose signature matched. During a
@@ -1270,6 +1287,7 @@ mod tests {
                 timestamp: None,
                 secret_index: 0,
                 fingerprint: None,
+                origin: 0,
             };
             assert_eq!(verified.event_id(), Some(id.as_str()));
         }

@@ -102,6 +102,12 @@ fn zoom_url_validation_uses_the_matching_secret() {
         );
         assert_eq!(json.as_object().map(|o| o.len()), Some(2));
     }
+    // Facts from another Zoom verifier (even with the same secrets) are not answered; a clone
+    // of the verifier that produced them answers.
+    let (v, ok) = verified(P::Zoom, 0, body);
+    let other = P::Zoom.verifier(&[P::Zoom.secret(0), P::Zoom.secret(1)]);
+    assert_eq!(other.handshake(&ok, body), None);
+    assert!(v.clone().handshake(&ok, body).is_some());
     for other in [
         &br#"{"event":"meeting.started","payload":{"plainToken":"x"}}"#[..],
         br#"{"event":"endpoint.url_validation","payload":{}}"#,
