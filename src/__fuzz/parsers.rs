@@ -124,14 +124,24 @@ fn scheme(prov: Prov, n: usize) -> Result<Spec, Finding> {
 /// Model of the Stripe syntax: comma-separated `key=value` items (trimmed), every key
 /// non-empty, exactly one `t`. Returns the `t` value.
 fn stripe_syntax(value: &[u8]) -> Option<&[u8]> {
+    pairs_syntax(value, b',', b"t")
+}
+
+/// Model of a `key=value` list (Stripe's, Paddle's): `separator`-separated items (trimmed),
+/// every key non-empty, exactly one `timestamp` key. Returns its value.
+pub(super) fn pairs_syntax<'v>(
+    value: &'v [u8],
+    separator: u8,
+    timestamp: &[u8],
+) -> Option<&'v [u8]> {
     let mut t = None;
-    for item in value.split(|b| *b == b',').map(oracle::trim) {
+    for item in value.split(|b| *b == separator).map(oracle::trim) {
         let eq = item.iter().position(|b| *b == b'=')?;
         let (key, rest) = item.split_at(eq);
         if key.is_empty() {
             return None;
         }
-        if key == b"t" {
+        if key == timestamp {
             if t.is_some() {
                 return None;
             }

@@ -81,21 +81,7 @@ fn kind(result: &Result<Verified, ErrorKind>) -> Result<(), ErrorKind> {
 /// Model of Paddle's syntax: `;`-separated `key=value` items (trimmed), every key non-empty,
 /// exactly one `ts`. Returns the `ts` value.
 fn paddle_syntax(value: &[u8]) -> Option<&[u8]> {
-    let mut ts = None;
-    for item in value.split(|b| *b == b';').map(oracle::trim) {
-        let eq = item.iter().position(|b| *b == b'=')?;
-        let (key, rest) = item.split_at(eq);
-        if key.is_empty() {
-            return None;
-        }
-        if key == b"ts" {
-            if ts.is_some() {
-                return None;
-            }
-            ts = rest.get(1..);
-        }
-    }
-    ts
+    super::parsers::pairs_syntax(value, b';', b"ts")
 }
 
 /// The `h1` signatures of a Paddle value, still encoded.
