@@ -94,9 +94,9 @@ impl Verifier {
     /// delivery (handle it as usual).
     ///
     /// - **Slack** `{"type":"url_verification","challenge":...}`: the challenge, as text.
-    /// - **Twitch**: a body with a top-level `challenge`, which Twitch sends only in its
-    ///   `webhook_callback_verification` messages (the body is what is looked at, not the
-    ///   `Twitch-Eventsub-Message-Type` header): the challenge, as text.
+    /// - **Twitch** `webhook_callback_verification` (a `challenge` and a subscription whose
+    ///   `status` is `webhook_callback_verification_pending`, as Twitch documents the message;
+    ///   the `Twitch-Eventsub-Message-Type` header is not looked at): the challenge, as text.
     /// - **Discord** interactions PING (`"type":1`, no `event`): the PONG, `{"type":1}`;
     ///   webhook events PING (`"type":0`): `204 No Content`. A webhook *event* (`"type":1` with
     ///   an `event`) is no handshake.
@@ -124,7 +124,15 @@ impl Verifier {
                 }
                 at_pointer(body, "/challenge").map(Handshake::Text)
             }
-            Provider::Twitch => at_pointer(body, "/challenge").map(Handshake::Text),
+            Provider::Twitch => {
+                // Only the verification message carries a subscription still pending it.
+                if at_pointer(body, "/subscription/status")?
+                    != "webhook_callback_verification_pending"
+                {
+                    return None;
+                }
+                at_pointer(body, "/challenge").map(Handshake::Text)
+            }
             Provider::Discord => match at_pointer(body, "/type")?.as_str() {
                 "0" => Some(Handshake::NoContent),
                 "1" if at_pointer(body, "/event/type").is_none() => {

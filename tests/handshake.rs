@@ -45,9 +45,13 @@ fn twitch_callback_verification_echoes_the_challenge() {
         v.handshake(&ok, body).map(Handshake::into_body).as_deref(),
         Some("pogchamp-kappa-360noscope-vohiyo")
     );
-    let notification = br#"{"subscription":{"id":"x"},"event":{"user_id":"1"}}"#;
+    let notification = br#"{"subscription":{"id":"x","status":"enabled"},"event":{"user_id":"1"}}"#;
     let (v, ok) = verified(P::Twitch, 0, notification);
     assert_eq!(v.handshake(&ok, notification), None);
+    // A `challenge` field alone (an event's own data, say) is no handshake.
+    let lookalike = br#"{"challenge":"c","subscription":{"id":"x","status":"enabled"}}"#;
+    let (v, ok) = verified(P::Twitch, 0, lookalike);
+    assert_eq!(v.handshake(&ok, lookalike), None);
 }
 
 /// Interactions: a PING (`type` 1) gets PONG, a command (`type` 2) nothing.
