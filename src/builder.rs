@@ -288,6 +288,7 @@ impl<K> Builder<K> {
             timestamp_format: TimestampFormat::Unix,
             body_timestamp: None,
             urls: Box::new([]),
+            serial: crate::verifier::next_serial(),
         }
     }
 

@@ -95,8 +95,9 @@ impl Verifier {
     ///
     /// - **Slack** `{"type":"url_verification","challenge":...}`: the challenge, as text.
     /// - **Twitch** `webhook_callback_verification` (a `challenge` and a subscription whose
-    ///   `status` is `webhook_callback_verification_pending`, as Twitch documents the message;
-    ///   the `Twitch-Eventsub-Message-Type` header is not looked at): the challenge, as text.
+    ///   `status` is `webhook_callback_verification_pending`, as in the payload Twitch
+    ///   documents; Twitch names the message type in the `Twitch-Eventsub-Message-Type` header,
+    ///   which is not looked at): the challenge, as text.
     /// - **Discord** interactions PING (`"type":1`, no `event`): the PONG, `{"type":1}`;
     ///   webhook events PING (`"type":0`): `204 No Content`. A webhook *event* (`"type":1` with
     ///   an `event`) is no handshake.
@@ -104,9 +105,11 @@ impl Verifier {
     ///   `{"plainToken":...,"encryptedToken":...}`, the token's HMAC-SHA256 (hex) under the secret
     ///   token that verified the delivery (so a rotation answers with the right one).
     ///
-    /// `verified` must be what this verifier (or a clone of it) returned for this `body`: facts
-    /// from any other verifier get `None`. Only the fields named above are read, without
-    /// building a JSON tree, and only for these four providers.
+    /// `verified` must be what this verifier, or a clone of it, returned for this `body`: facts
+    /// from any other verifier get `None`, even one built from the same secrets. With the Tower
+    /// layer or the actix middleware, call it on a clone of the verifier you gave the layer (the
+    /// example servers do). Only the fields named above are read, without building a JSON
+    /// tree, and only for these four providers.
     ///
     /// A handshake is a delivery like any other: the adapters' dedupe reserves it when it
     /// carries an id (Twitch's message id, Discord's body `id`), so the same handshake sent

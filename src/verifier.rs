@@ -201,6 +201,16 @@ pub(crate) struct Inner {
     /// built, so that a request for any other scheme skips those checks.
     pub(crate) signs_headers: bool,
     pub(crate) signs_form: bool,
+    /// Which build this is ([`next_serial`]): recorded in every [`Verified`], so that facts can
+    /// be matched to the verifier (and its clones) that produced them.
+    pub(crate) serial: u64,
+}
+
+/// A number no other verifier built by this process has: one counter, incremented per build.
+pub(crate) fn next_serial() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 /// Verifies webhook deliveries for one provider and one set of secrets.
 ///
@@ -582,13 +592,11 @@ impl Verifier {
         self.inner.tolerance
     }
 
-    /// The address of the shared configuration: the same for a verifier and its clones, and
-    /// recorded in every [`Verified`] it returns, so that [`Verifier::handshake`] answers only
-    /// facts from this verifier (a number, never dereferenced; a verifier built after this one
-    /// was dropped may reuse the address, which only matters for facts kept past their
-    /// verifier).
-    pub(crate) fn origin(&self) -> usize {
-        Arc::as_ptr(&self.inner) as usize
+    /// The build this verifier (and every clone of it) comes from, recorded in every
+    /// [`Verified`] it returns, so that [`Verifier::handshake`] answers only facts from this
+    /// verifier. Never reused within a process, unlike an address.
+    pub(crate) fn origin(&self) -> u64 {
+        self.inner.serial
     }
 
     /// `true` if both handles share the same underlying verifier (built once).
@@ -1099,7 +1107,7 @@ pub struct Verified {
     secret_index: usize,
     fingerprint: Option<crate::mac::Fingerprint>,
     /// Which verifier (and its clones) produced it: [`Verifier::origin`].
-    origin: usize,
+    origin: u64,
 }
 
 impl fmt::Debug for Verified {
@@ -1163,7 +1171,7 @@ impl Verified {
     }
 
     /// The [`Verifier::origin`] of the verifier that produced these facts.
-    pub(crate) fn origin(&self) -> usize {
+    pub(crate) fn origin(&self) -> u64 {
         self.origin
     }
 
