@@ -671,9 +671,6 @@ impl Verifier {
                 .map(|(index, fingerprint)| (index, Some(fingerprint)))
         }
         .ok_or_else(|| VerifyError::with_header(ErrorKind::InvalidSignature, located.sig_header))?;
-        if let Some(raw) = located.event_id.filter(|raw| raw.len() > INLINE_ID_LEN) {
-            event_id = EventId::from_header(raw);
-        }
 
         // A timestamp inside the signed body is read only now that the body is authentic.
         let timestamp = match &inner.body_timestamp {
@@ -685,6 +682,11 @@ impl Verifier {
             }
             None => timestamp,
         };
+
+        // Every check has passed: now the long header id (see above).
+        if let Some(raw) = located.event_id.filter(|raw| raw.len() > INLINE_ID_LEN) {
+            event_id = EventId::from_header(raw);
+        }
 
         Ok(Verified {
             provider: inner.provider.clone(),
