@@ -212,6 +212,7 @@ pub(crate) fn next_serial() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
+
 /// Verifies webhook deliveries for one provider and one set of secrets.
 ///
 /// Build it once (keyed HMAC state is derived from every secret at build time) and share it:
@@ -652,8 +653,9 @@ impl Verifier {
         // store forwarding (`perf annotate` of `verify_at`). An id too long to be kept inline
         // would need an allocation: that one is built only once the signature holds, so that
         // a request that fails verification allocates nothing here.
+        let long_id = located.event_id.filter(|raw| raw.len() > INLINE_ID_LEN);
         let mut event_id = match (&inner.body_id, located.event_id) {
-            (_, Some(raw)) if raw.len() > INLINE_ID_LEN => EventId::None,
+            (_, Some(_)) if long_id.is_some() => EventId::None,
             (_, Some(raw)) => EventId::from_header(raw),
             (Some(b), None) => EventId::InBody {
                 pointer: b.pointer.clone(),
@@ -684,7 +686,7 @@ impl Verifier {
         };
 
         // Every check has passed: now the long header id (see above).
-        if let Some(raw) = located.event_id.filter(|raw| raw.len() > INLINE_ID_LEN) {
+        if let Some(raw) = long_id {
             event_id = EventId::from_header(raw);
         }
 
