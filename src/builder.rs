@@ -247,17 +247,15 @@ impl<K> Builder<K> {
         has_timestamp: bool,
         legacy: Option<Legacy>,
     ) -> Verifier {
-        Verifier {
-            inner: Arc::new(self.finish_inner(
-                provider,
-                scheme,
-                keys,
-                payload,
-                body_id,
-                has_timestamp,
-                legacy,
-            )),
-        }
+        Verifier::new(self.finish_inner(
+            provider,
+            scheme,
+            keys,
+            payload,
+            body_id,
+            has_timestamp,
+            legacy,
+        ))
     }
 
     #[allow(clippy::too_many_arguments)] // private; each call site names a whole scheme
@@ -289,6 +287,7 @@ impl<K> Builder<K> {
             body_timestamp: None,
             urls: Box::new([]),
             serial: crate::verifier::next_serial(),
+            fast: false,
         }
     }
 
@@ -392,9 +391,7 @@ impl Builder<preset::GitHub> {
 impl Builder<preset::StandardWebhooks> {
     /// Builds the verifier. See [`Verifier::standard_webhooks`].
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        Ok(Verifier {
-            inner: Arc::new(self.standard(Provider::StandardWebhooks)?),
-        })
+        Ok(Verifier::new(self.standard(Provider::StandardWebhooks)?))
     }
 
     /// Builds a [`Signer`] that signs with the first key: `v1` for a `whsec_` secret, `v1a` for a
@@ -616,9 +613,7 @@ impl Builder<preset::GitLab> {
             None,
         );
         inner.check = Check::Token(Tokens::new(&self.secrets));
-        Ok(Verifier {
-            inner: Arc::new(inner),
-        })
+        Ok(Verifier::new(inner))
     }
 
     /// Builds a [`Signer`] that sends the first token.
@@ -631,9 +626,7 @@ impl Builder<preset::GitLab> {
 impl Builder<preset::GitLabSigned> {
     /// Builds the verifier. See [`Verifier::gitlab_signed`].
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        Ok(Verifier {
-            inner: Arc::new(self.standard(Provider::GitLab)?),
-        })
+        Ok(Verifier::new(self.standard(Provider::GitLab)?))
     }
 }
 
@@ -678,9 +671,7 @@ impl Builder<preset::Linear> {
             None,
         );
         inner.body_timestamp = Some(Arc::from("/webhookTimestamp"));
-        Ok(Verifier {
-            inner: Arc::new(inner),
-        })
+        Ok(Verifier::new(inner))
     }
 }
 
@@ -728,9 +719,7 @@ impl Builder<preset::Twitch> {
             None,
         );
         inner.timestamp_format = TimestampFormat::Rfc3339;
-        Ok(Verifier {
-            inner: Arc::new(inner),
-        })
+        Ok(Verifier::new(inner))
     }
 }
 
@@ -756,9 +745,7 @@ impl Builder<preset::Square> {
             None,
         );
         inner.urls = vec![url.as_bytes().into()].into_boxed_slice();
-        Ok(Verifier {
-            inner: Arc::new(inner),
-        })
+        Ok(Verifier::new(inner))
     }
 }
 
@@ -784,9 +771,7 @@ impl Builder<preset::Twilio> {
             None,
         );
         inner.urls = twilio_url_variants(url);
-        Ok(Verifier {
-            inner: Arc::new(inner),
-        })
+        Ok(Verifier::new(inner))
     }
 }
 
@@ -836,9 +821,7 @@ impl Builder<preset::Discord> {
             None,
         );
         inner.check = Check::Ed25519(crate::ed25519::EdKeys::new(keys));
-        Ok(Verifier {
-            inner: Arc::new(inner),
-        })
+        Ok(Verifier::new(inner))
     }
 }
 

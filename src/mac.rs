@@ -97,20 +97,34 @@ impl Keys {
     /// returned `Option<(usize, Fingerprint)>` went through memory, and the caller's 16-byte
     /// load of the discriminant and index missed store forwarding (a stall `perf annotate`
     /// showed in `verify_at`).
-    pub(crate) fn find_match<F, C>(
+    pub(crate) fn find_match<C>(
         &self,
-        feed: F,
+        message: &Message<'_, '_>,
         candidates: C,
         fingerprint: &mut Fingerprint,
     ) -> Option<usize>
     where
-        F: Fn(&mut dyn FnMut(&[u8])),
         C: Fn(&mut dyn FnMut(&[u8])),
     {
         match self {
-            Keys::Sha1(keys) => find::<Hmac<Sha1>, _, _>(keys, feed, candidates, fingerprint),
-            Keys::Sha256(keys) => find::<Hmac<Sha256>, _, _>(keys, feed, candidates, fingerprint),
-            Keys::Sha512(keys) => find::<Hmac<Sha512>, _, _>(keys, feed, candidates, fingerprint),
+            Keys::Sha1(keys) => find::<Hmac<Sha1>, _>(keys, message, candidates, fingerprint),
+            Keys::Sha256(keys) => find::<Hmac<Sha256>, _>(keys, message, candidates, fingerprint),
+            Keys::Sha512(keys) => find::<Hmac<Sha512>, _>(keys, message, candidates, fingerprint),
+        }
+    }
+
+    /// [`find_match`](Self::find_match) against a single candidate signature.
+    #[inline(always)]
+    pub(crate) fn find_match_one(
+        &self,
+        message: &Message<'_, '_>,
+        candidate: &[u8],
+        fingerprint: &mut Fingerprint,
+    ) -> Option<usize> {
+        match self {
+            Keys::Sha1(keys) => find_one(keys, message, candidate, fingerprint),
+            Keys::Sha256(keys) => find_one(keys, message, candidate, fingerprint),
+            Keys::Sha512(keys) => find_one(keys, message, candidate, fingerprint),
         }
     }
 }
@@ -145,26 +159,77 @@ impl Drop for Keys {
 /// whole MAC in its header, so it is no secret).
 pub(crate) type Fingerprint = [u8; 16];
 
-fn find<M, F, C>(keys: &[M], feed: F, candidates: C, fingerprint: &mut Fingerprint) -> Option<usize>
+/// The signed message, as the MAC is fed it.
+pub(crate) enum Message<'p, 'a> {
+    /// Its pieces in order (the common case: a prefix or two and the body), fed with direct
+    /// calls.
+    Pieces(crate::verifier::Pieces<'p, 'a>),
+    /// Written through a callback, piece by piece (Twilio's form parameters).
+    Feed(Feed<'p>),
+}
+
+/// The MAC of `message` under one keyed state.
+#[inline(always)]
+fn tag_of<M: Mac + Clone>(key: &M, message: &Message<'_, '_>) -> hmac::digest::Output<M> {
+    let mut mac = key.clone();
+    match message {
+        Message::Pieces(pieces) => {
+            for piece in pieces.clone() {
+                mac.update(piece);
+            }
+        }
+        Message::Feed(feed) => feed(&mut |chunk: &[u8]| mac.update(chunk)),
+    }
+    mac.finalize().into_bytes()
+}
+
+/// Writes the first bytes of a matching MAC into `fingerprint`.
+#[inline(always)]
+fn keep_fingerprint(tag: &[u8], fingerprint: &mut Fingerprint) {
+    // Every supported MAC is at least 20 bytes long.
+    if let Some(head) = tag.get(..16) {
+        fingerprint.copy_from_slice(head);
+    }
+}
+
+fn find<M, C>(
+    keys: &[M],
+    message: &Message<'_, '_>,
+    candidates: C,
+    fingerprint: &mut Fingerprint,
+) -> Option<usize>
 where
     M: Mac + Clone,
-    F: Fn(&mut dyn FnMut(&[u8])),
     C: Fn(&mut dyn FnMut(&[u8])),
 {
     for (index, key) in keys.iter().enumerate() {
-        let mut mac = key.clone();
-        feed(&mut |chunk: &[u8]| mac.update(chunk));
-        let tag = mac.finalize().into_bytes();
+        let tag = tag_of(key, message);
         let tag: &[u8] = tag.as_slice();
         let mut matched = Choice::from(0);
         candidates(&mut |candidate: &[u8]| {
             matched |= ct_eq(tag, candidate);
         });
         if bool::from(matched) {
-            // Every supported MAC is at least 20 bytes long.
-            if let Some(head) = tag.get(..16) {
-                fingerprint.copy_from_slice(head);
-            }
+            keep_fingerprint(tag, fingerprint);
+            return Some(index);
+        }
+    }
+    None
+}
+
+/// [`find`] for a header carrying one signature (the fast path, `src/verifier/fast.rs`): the
+/// same MACs, compared inline with the one candidate.
+#[inline(always)]
+fn find_one<M: Mac + Clone>(
+    keys: &[M],
+    message: &Message<'_, '_>,
+    candidate: &[u8],
+    fingerprint: &mut Fingerprint,
+) -> Option<usize> {
+    for (index, key) in keys.iter().enumerate() {
+        let tag = tag_of(key, message);
+        if bool::from(ct_eq(tag.as_slice(), candidate)) {
+            keep_fingerprint(tag.as_slice(), fingerprint);
             return Some(index);
         }
     }
@@ -222,6 +287,7 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 /// Contents are compared without a data-dependent branch: the differences of 8-byte words are
 /// OR-ed together and only that one word goes through `subtle`'s optimisation barrier (its slice
 /// `ct_eq` puts one barrier on every byte, a volatile round trip each).
+#[inline(always)]
 fn ct_eq(a: &[u8], b: &[u8]) -> Choice {
     if a.len() != b.len() {
         return Choice::from(0);

@@ -227,7 +227,7 @@ const INLINE_SEARCH_MAX: usize = 128;
 
 /// The position of the first `needle` in `haystack`. Header values are short: a word-at-a-time
 /// search costs less than calling `memchr` for them.
-fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
+pub(crate) fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
     if haystack.len() > INLINE_SEARCH_MAX {
         return memchr::memchr(needle, haystack);
     }
@@ -242,9 +242,20 @@ fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
             return Some(i * 8 + (found.trailing_zeros() / 8) as usize);
         }
     }
-    rest.iter()
-        .position(|b| *b == needle)
-        .map(|p| words.len() * 8 + p)
+    // The last bytes: one more word, overlapping the last whole one (whose bytes hold no
+    // needle, so the first mark is in the tail), or one by one in a haystack under 8 bytes.
+    let tail_at = words.len() * 8;
+    if rest.is_empty() {
+        return None;
+    }
+    match haystack.last_chunk::<8>() {
+        Some(last) => {
+            let x = u64::from_le_bytes(*last) ^ pattern;
+            let found = x.wrapping_sub(ONES) & !x & HIGH;
+            (found != 0).then(|| haystack.len() - 8 + (found.trailing_zeros() / 8) as usize)
+        }
+        None => rest.iter().position(|b| *b == needle).map(|p| tail_at + p),
+    }
 }
 
 /// `value.split(|b| *b == sep)`, finding each separator with `memchr` rather than testing

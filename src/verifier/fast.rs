@@ -1,0 +1,507 @@
+//! The common delivery, verified without the general path's machinery.
+//!
+//! Nearly every delivery a preset sees has one shape: each header the scheme reads present
+//! once, one signature in it, a fresh timestamp. [`Verifier::verify_fast`] handles exactly
+//! that shape in one straight pass (one header look-up, the signature decoded into a local
+//! buffer, the MAC fed with direct calls) and hands **everything else** back to the general
+//! path (`None`), which then decides the outcome as it always has: a missing, repeated or
+//! blank header, an alias family (`svix-*`, GitHub's legacy header), a header carrying
+//! several signatures, anything that does not parse or decode, a timestamp out of the window.
+//!
+//! So the fast path only ever answers in two cases, each one the general path's answer for
+//! the same request: the facts of a delivery whose signature matched, or
+//! [`ErrorKind::InvalidSignature`] for a clean delivery whose signature matched no secret
+//! (answered here so that a forged request costs one MAC per secret, not two). The property
+//! test `fast_path_agrees_with_the_general_path` (below) and the fuzz target `fast_path` hold
+//! it to that.
+//!
+//! Which verifiers take it is decided once, when they are built ([`Inner::fast_eligible`]).
+
+use super::{
+    check_window, parse_timestamp, Check, EventId, Inner, Part, Scheme, TimestampFormat, Verified,
+    Verifier,
+};
+use crate::error::{ErrorKind, VerifyError};
+use crate::headers::{HeaderLookup, Lookup};
+use crate::providers::{self, decode, DecodeBuf, Encoding};
+
+impl Inner {
+    /// Whether requests to this verifier may take [`Verifier::verify_fast`]: an HMAC check of a
+    /// payload made of the timestamp, the event id, literals and the body, with a unix
+    /// timestamp, and no part of the scheme that the fast path does not read (signed headers,
+    /// form parameters, URLs, a timestamp inside the body, several signatures per header).
+    pub(crate) fn fast_eligible(&self) -> bool {
+        let parts_ok = self.payload.iter().all(|part| {
+            matches!(
+                part,
+                Part::Body | Part::Timestamp | Part::EventId | Part::Literal(_)
+            )
+        });
+        let scheme_ok = match &self.scheme {
+            Scheme::Simple {
+                header,
+                separator,
+                timestamp,
+                event_id,
+                ..
+            } => {
+                // One look-up finds every name at once: they must be distinct.
+                let distinct = timestamp.as_ref() != Some(header)
+                    && event_id.as_ref() != Some(header)
+                    && (timestamp.is_none() || timestamp != event_id);
+                separator.is_none() && distinct
+            }
+            Scheme::Pairs { .. } | Scheme::Standard => true,
+            Scheme::Token { .. } => false,
+        };
+        matches!(self.check, Check::Hmac)
+            && parts_ok
+            && scheme_ok
+            && !self.signs_headers
+            && !self.signs_form
+            && self.urls.is_empty()
+            && self.body_timestamp.is_none()
+            && self.timestamp_format == TimestampFormat::Unix
+    }
+}
+
+/// What a header look-up found, when it is the common shape: present once, not blank.
+fn present(found: Lookup<'_>) -> Option<&[u8]> {
+    match found {
+        Lookup::One(v) if !v.iter().all(|b| *b == b' ' || *b == b'\t') => Some(v),
+        _ => None,
+    }
+}
+
+/// The located parts of a common delivery.
+struct Common<'h> {
+    sig_header: &'h http::HeaderName,
+    /// The one signature, decoded.
+    candidate: DecodeBuf,
+    timestamp: Option<&'h [u8]>,
+    event_id: Option<&'h [u8]>,
+}
+
+impl Verifier {
+    /// The common delivery of an eligible verifier (see the module docs): `Some` with the
+    /// general path's own answer, or `None` to let the general path decide.
+    #[inline(always)]
+    pub(super) fn verify_fast<H: HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: u64,
+    ) -> Option<Result<Verified, VerifyError>> {
+        let inner = &*self.inner;
+        let out_len = inner.keys.algorithm().output_len();
+        let common = self.locate_common(headers, out_len)?;
+
+        // The timestamp: plain digits inside the window, or the general path says why not.
+        let timestamp = match common.timestamp {
+            Some(raw) => {
+                let ts = parse_timestamp(raw)?;
+                check_window(inner.tolerance, ts, now).ok()?;
+                Some(ts)
+            }
+            None => None,
+        };
+
+        let payload = super::Payload {
+            body,
+            timestamp: common.timestamp.unwrap_or_default(),
+            event_id: common.event_id.unwrap_or_default(),
+            url: &[],
+            form: None,
+            // Never called: an eligible payload signs no header.
+            header: &|_| &[],
+        };
+        let pieces = payload.pieces(&inner.payload)?;
+        let candidate = common.candidate.get(..out_len)?;
+        let mut fingerprint = [0; 16];
+        let matched = inner.keys.find_match_one(
+            &crate::mac::Message::Pieces(pieces),
+            candidate,
+            &mut fingerprint,
+        );
+        let Some(secret_index) = matched else {
+            return Some(Err(VerifyError::with_header(
+                ErrorKind::InvalidSignature,
+                common.sig_header,
+            )));
+        };
+        Some(Ok(Verified {
+            provider: inner.provider.clone(),
+            event_id: match (&inner.body_id, common.event_id) {
+                (_, Some(raw)) => EventId::from_header(raw),
+                (Some(b), None) => EventId::InBody {
+                    pointer: b.pointer.clone(),
+                    body: None,
+                    cell: std::sync::OnceLock::new(),
+                },
+                (None, None) => EventId::None,
+            },
+            timestamp,
+            // An eligible verifier checks HMACs only: positions are the secrets' own.
+            secret_index,
+            fingerprint: Some(fingerprint),
+            origin: self.origin(),
+        }))
+    }
+
+    /// Finds the scheme's headers in one look-up and decodes its one signature; `None` for
+    /// anything but the common shape.
+    #[inline(always)]
+    fn locate_common<'s, 'h, H: HeaderLookup + ?Sized>(
+        &'s self,
+        headers: &'h H,
+        out_len: usize,
+    ) -> Option<Common<'h>>
+    where
+        's: 'h,
+    {
+        let inner = &*self.inner;
+        let mut candidate: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
+        match &inner.scheme {
+            Scheme::Standard => {
+                let [names, _] = super::standard_names();
+                let mut found = [Lookup::Missing; 3];
+                headers.lookup_names(&[&names.signature, &names.id, &names.timestamp], &mut found);
+                let [signature, id, ts] = found;
+                let (signature, id, ts) = (present(signature)?, present(id)?, present(ts)?);
+                // Exactly one `v1` signature, nothing around it.
+                let sig = signature.strip_prefix(b"v1,")?;
+                if sig.contains(&b' ') {
+                    return None;
+                }
+                decode(Encoding::Base64, sig, out_len, &mut candidate)?;
+                Some(Common {
+                    sig_header: &names.signature,
+                    candidate,
+                    timestamp: Some(ts),
+                    event_id: Some(id),
+                })
+            }
+            Scheme::Pairs { header, syntax } => {
+                let mut found = [Lookup::Missing; 1];
+                headers.lookup_names(&[header], &mut found);
+                let [value] = found;
+                let value = present(value)?;
+                let mut count = 0usize;
+                let mut decoded = true;
+                let parsed = providers::stripe::parse_with(value, *syntax, |c| {
+                    count += 1;
+                    if count == 1 {
+                        decoded = decode(Encoding::Hex, c, out_len, &mut candidate).is_some();
+                    }
+                })
+                .ok()?;
+                if count != 1 || !decoded {
+                    return None;
+                }
+                Some(Common {
+                    sig_header: header,
+                    candidate,
+                    timestamp: Some(parsed.timestamp),
+                    event_id: None,
+                })
+            }
+            Scheme::Simple {
+                header,
+                prefix,
+                encoding,
+                timestamp,
+                event_id,
+                ..
+            } => {
+                let mut names = [header; 3];
+                let mut len = 1;
+                for name in [timestamp, event_id].into_iter().flatten() {
+                    if let Some(slot) = names.get_mut(len) {
+                        *slot = name;
+                        len += 1;
+                    }
+                }
+                let mut found = [Lookup::Missing; 3];
+                headers.lookup_names(names.get(..len).unwrap_or(&names), &mut found);
+                let [sig, second, third] = found;
+                let (ts_found, id_found) = match timestamp {
+                    Some(_) => (Some(second), third),
+                    None => (None, second),
+                };
+                let value = providers::trim(present(sig)?);
+                let sig = if prefix.is_empty() {
+                    value
+                } else {
+                    value.strip_prefix(&**prefix)?
+                };
+                decode(*encoding, sig, out_len, &mut candidate)?;
+                let ts = match ts_found {
+                    Some(found) => Some(present(found)?),
+                    None => None,
+                };
+                Some(Common {
+                    sig_header: header,
+                    candidate,
+                    timestamp: ts,
+                    // As the general path reads it: an id header sent twice is no id.
+                    event_id: match id_found {
+                        Lookup::One(v) if event_id.is_some() => Some(v),
+                        _ => None,
+                    },
+                })
+            }
+            Scheme::Token { .. } => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, Signed, Signer};
+    use proptest::prelude::*;
+
+    const NOW: u64 = 1_700_000_000;
+
+    /// Every eligible shape of configuration, each with a signer for it.
+    fn cases() -> Vec<(&'static str, Verifier, Signer)> {
+        let hmac = || {
+            Verifier::hmac("acme", "acme-secret")
+                .signature_header("x-acme-signature")
+                .signature_prefix("sha256=")
+        };
+        let mut out: Vec<(&'static str, Verifier, Signer)> = Vec::new();
+        macro_rules! case {
+            ($name:expr, $builder:expr) => {
+                out.push((
+                    $name,
+                    $builder.clone().build().unwrap(),
+                    $builder.build_signer().unwrap(),
+                ))
+            };
+        }
+        case!("stripe", Verifier::stripe("whsec_a").secret("whsec_b"));
+        case!("github", Verifier::github("gh"));
+        case!("github-legacy", Verifier::github("gh").allow_legacy_sha1());
+        case!(
+            "standard",
+            Verifier::standard_webhooks("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        );
+        case!("slack", Verifier::slack("sl"));
+        case!("shopify", Verifier::shopify("sh"));
+        case!("paddle", Verifier::paddle("pdl_ntfset_key"));
+        case!("hmac", hmac());
+        case!(
+            "hmac-ts-id",
+            hmac()
+                .timestamp_header("x-acme-time")
+                .event_id_header("x-acme-id")
+                .signed_payload([
+                    Signed::EventId,
+                    Signed::Literal(":".into()),
+                    Signed::Timestamp,
+                    Signed::Literal(":".into()),
+                    Signed::Body,
+                ])
+        );
+        case!(
+            "hmac-base64-sha512",
+            hmac()
+                .signature_prefix("")
+                .encoding(Encoding::Base64)
+                .algorithm(Algorithm::Sha512)
+                .event_id_header("x-acme-id")
+        );
+        case!(
+            "no-window",
+            Verifier::slack("sl").dangerous().skip_timestamp_check()
+        );
+        out
+    }
+
+    /// One change to a delivery.
+    #[derive(Debug, Clone)]
+    enum Edit {
+        Drop(usize),
+        Repeat(usize),
+        SetByte(usize, usize, u8),
+        Cut(usize, usize),
+        Insert(usize, usize, u8),
+        Body(usize, u8),
+        Rename(usize, u8),
+        Extra(Vec<u8>),
+    }
+
+    fn edit() -> impl Strategy<Value = Edit> {
+        prop_oneof![
+            (0..6usize).prop_map(Edit::Drop),
+            (0..6usize).prop_map(Edit::Repeat),
+            (0..6usize, 0..80usize, any::<u8>()).prop_map(|(h, at, b)| Edit::SetByte(h, at, b)),
+            (0..6usize, 0..80usize).prop_map(|(h, at)| Edit::Cut(h, at)),
+            (
+                0..6usize,
+                0..80usize,
+                prop::sample::select(b" \t,=.;v1tx".to_vec())
+            )
+                .prop_map(|(h, at, b)| Edit::Insert(h, at, b)),
+            (0..40usize, any::<u8>()).prop_map(|(at, b)| Edit::Body(at, b)),
+            (0..6usize, any::<u8>()).prop_map(|(h, b)| Edit::Rename(h, b)),
+            prop::collection::vec(any::<u8>(), 0..12).prop_map(Edit::Extra),
+        ]
+    }
+
+    fn apply(headers: &mut Vec<(String, Vec<u8>)>, body: &mut [u8], edit: &Edit) {
+        let n = headers.len().max(1);
+        match edit {
+            Edit::Drop(h) if !headers.is_empty() => {
+                headers.remove(h % n);
+            }
+            Edit::Repeat(h) if !headers.is_empty() => {
+                let copy = headers[h % n].clone();
+                headers.push(copy);
+            }
+            Edit::SetByte(h, at, b) if !headers.is_empty() => {
+                let v = &mut headers[h % n].1;
+                if !v.is_empty() {
+                    let i = at % v.len();
+                    v[i] = *b;
+                }
+            }
+            Edit::Cut(h, at) if !headers.is_empty() => {
+                let v = &mut headers[h % n].1;
+                v.truncate(at % (v.len() + 1));
+            }
+            Edit::Insert(h, at, b) if !headers.is_empty() => {
+                let v = &mut headers[h % n].1;
+                let i = at % (v.len() + 1);
+                v.insert(i, *b);
+            }
+            Edit::Body(at, b) if !body.is_empty() => {
+                let i = at % body.len();
+                body[i] = *b;
+            }
+            Edit::Rename(h, b) if !headers.is_empty() => {
+                // Another name, or the `svix-` alias of a `webhook-` one.
+                let name = &mut headers[h % n].0;
+                *name = match name.strip_prefix("webhook-") {
+                    Some(rest) if b % 2 == 0 => format!("svix-{rest}"),
+                    _ => format!("{name}{}", char::from(b'a' + b % 26)),
+                };
+            }
+            Edit::Extra(value) => headers.push(("x-extra".into(), value.clone())),
+            _ => {}
+        }
+    }
+
+    fn same(a: &Result<Verified, VerifyError>, b: &Result<Verified, VerifyError>) -> bool {
+        match (a, b) {
+            (Ok(a), Ok(b)) => {
+                a.provider == b.provider
+                    && a.event_id() == b.event_id()
+                    && a.timestamp == b.timestamp
+                    && a.secret_index == b.secret_index
+                    && a.fingerprint == b.fingerprint
+                    && a.origin == b.origin
+            }
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Checks one delivery through both header representations: the fast path, when it
+    /// answers, answers what the general path does. Returns whether it answered.
+    fn check(v: &Verifier, headers: &[(String, Vec<u8>)], body: &[u8], now: u64) -> bool {
+        let mut answered = false;
+        if let Some(fast) = v.verify_fast(headers, body, now) {
+            let general = v.verify_general(headers, body, now);
+            assert!(
+                same(&fast, &general),
+                "slice {headers:?}: {:?} vs {:?}",
+                fast.as_ref().err(),
+                general.as_ref().err()
+            );
+            answered = true;
+        }
+        let mut map = http::HeaderMap::new();
+        for (name, value) in headers {
+            match (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_bytes(value),
+            ) {
+                (Ok(n), Ok(v)) => {
+                    map.append(n, v);
+                }
+                _ => return answered,
+            }
+        }
+        if let Some(fast) = v.verify_fast(&map, body, now) {
+            let general = v.verify_general(&map, body, now);
+            assert!(
+                same(&fast, &general),
+                "map {headers:?}: {:?} vs {:?}",
+                fast.as_ref().err(),
+                general.as_ref().err()
+            );
+            answered = true;
+        }
+        answered
+    }
+
+    fn delivery(signer: &Signer, body: &[u8], ts: u64) -> Vec<(String, Vec<u8>)> {
+        signer
+            .sign(body, ts, "evt_0123456789")
+            .unwrap()
+            .into_iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn every_preset_shape_is_eligible_and_its_clean_delivery_takes_the_fast_path() {
+        for (name, verifier, signer) in cases() {
+            assert!(verifier.inner.fast, "{name}");
+            let body = br#"{"id":"evt_1","type":"ping"}"#;
+            let headers = delivery(&signer, body, NOW);
+            let answer = verifier.verify_fast(&headers[..], body, NOW);
+            assert!(matches!(answer, Some(Ok(_))), "{name}");
+            assert!(check(&verifier, &headers, body, NOW), "{name}");
+            // A forged body: the fast path refuses it, as the general path does.
+            let answer = verifier.verify_fast(&headers[..], b"{}", NOW);
+            assert!(
+                matches!(&answer, Some(Err(e)) if e.kind() == ErrorKind::InvalidSignature),
+                "{name}"
+            );
+        }
+        // Not eligible: the general path only.
+        for verifier in [
+            Verifier::gitlab("t").build().unwrap(),
+            Verifier::twilio("tok", "https://example.com/hook")
+                .build()
+                .unwrap(),
+            Verifier::linear("lin").build().unwrap(),
+        ] {
+            assert!(!verifier.inner.fast, "{:?}", verifier.provider());
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn fast_path_agrees_with_the_general_path(
+            case in 0..11usize,
+            edits in prop::collection::vec(edit(), 0..3),
+            skew in prop_oneof![Just(0i64), -400i64..400],
+        ) {
+            let cases = cases();
+            let (_, verifier, signer) = &cases[case % cases.len()];
+            let mut body = br#"{"id":"evt_1","object":"event","type":"ping"}"#.to_vec();
+            let mut headers = delivery(signer, &body, NOW);
+            for e in &edits {
+                apply(&mut headers, &mut body, e);
+            }
+            let now = NOW.saturating_add_signed(skew);
+            check(verifier, &headers, &body, now);
+        }
+    }
+}
