@@ -1,14 +1,13 @@
-//! [`MemoryStore`]: a bounded in-process store on `quick_cache`.
+//! [`MemoryStore`]: a bounded in-process store. Per shard: the handled keys in a first-in,
+//! first-out ring with an open-addressing index, and the reservations in flight in a small map.
 
-use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
-
-use quick_cache::sync::Cache;
-use quick_cache::{DefaultHashBuilder, Lifecycle, OptionsBuilder, UnitWeighter};
 use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::fmt;
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use super::{millis, DedupeStore, Reserve, StoreError, StoreFuture, Token};
 
@@ -18,14 +17,31 @@ pub const DEFAULT_MAX_ENTRIES: usize = 100_000;
 /// A store key: a 128-bit keyed hash of the text key (fixed size, no allocation per entry).
 /// Two independent hashes with random per-process seeds: nobody outside the process knows the
 /// seeds, so nobody can aim for a collision, and a chance one would need about 2^64 keys.
+/// Bytes 0..8 are the foldhash half, 8..16 the SipHash half (which places the key: its shard
+/// and its index slot).
 type Key = [u8; 16];
 
 /// A text key as the memory store holds it ([`MemoryStore::digest`]): a reservation keeps it, so
 /// that its commit or release does not hash the text again.
 pub(crate) type Digest = Key;
 
-/// Hashes the cache's keys for its shards and tables. They are already keyed hashes with
-/// random seeds, so their own bits serve: no second hash of the 16 bytes on every look-up.
+/// Hashes text keys into [`Key`]s: SipHash-1-3 and foldhash, each with its own random seed.
+struct KeyHasher(RandomState, foldhash::fast::RandomState);
+
+impl KeyHasher {
+    fn new() -> Self {
+        KeyHasher(RandomState::new(), foldhash::fast::RandomState::default())
+    }
+
+    fn digest(&self, key: &[u8]) -> Key {
+        let high = self.0.hash_one(key);
+        let low = self.1.hash_one(key);
+        ((u128::from(high) << 64) | u128::from(low)).to_le_bytes()
+    }
+}
+
+/// Hashes the flight maps' keys by their own bits: they are already keyed hashes with random
+/// seeds.
 #[derive(Clone, Copy, Default)]
 struct DigestHash;
 
@@ -37,7 +53,7 @@ impl BuildHasher for DigestHash {
     }
 }
 
-/// See [`DigestHash`]: keeps the first eight bytes written (a [`Key`]'s foldhash half).
+/// See [`DigestHash`]: folds in the first eight bytes of each write.
 struct DigestHasher(u64);
 
 impl std::hash::Hasher for DigestHasher {
@@ -59,18 +75,279 @@ impl std::hash::Hasher for DigestHasher {
     }
 }
 
-/// One entry: 16 bytes.
+/// The SipHash bits that place a key in its shard's index (and, one byte of them, pick the
+/// shard).
+fn home(key: &Key) -> u32 {
+    let [_, _, _, _, _, _, _, _, a, b, c, d, ..] = *key;
+    u32::from_le_bytes([a, b, c, d])
+}
+
+/// Which shard holds `key`, of `shards`.
+fn shard_of(key: &Key, shards: usize) -> usize {
+    usize::from(key[15]) % shards.max(1)
+}
+
+/// The low half of a token; never 0.
+fn holder(token: Token) -> u64 {
+    (token.get() as u64).max(1)
+}
+
+/// A reservation in flight.
 #[derive(Clone, Copy)]
-struct Slot {
-    /// Milliseconds since the store's epoch at which the lease or the retention ends.
+struct Flight {
+    /// Milliseconds since the store's epoch at which the lease ends.
     until_ms: u64,
-    /// The holder's token, or 0 once committed.
     holder: u64,
 }
 
-impl Slot {
-    fn committed(self) -> bool {
-        self.holder == 0
+/// A handled key in a shard's ring.
+#[derive(Clone, Copy)]
+struct Done {
+    key: Key,
+    /// Milliseconds since the store's epoch at which the retention ends; [`HOLE`] for a key
+    /// that has since moved to the back of the ring.
+    until_ms: u64,
+}
+
+/// [`Done::until_ms`] of a ring position whose key moved on (no real end of retention is
+/// this late: they are capped one below).
+const HOLE: u64 = u64::MAX;
+
+/// One shard: a bound, the handled keys oldest first, and the reservations in flight.
+struct Shard {
+    /// Keys this shard may hold, handled and in flight together.
+    cap: usize,
+    /// Positions in the ring: `cap` and a quarter more, for the holes that keys moving to the
+    /// back leave until the front of the ring reaches them.
+    positions: usize,
+    /// Ring of handled keys: positions `start .. start + len` (modulo `positions`), oldest
+    /// first. Allocated as it fills (a store sized for millions of keys costs nothing up
+    /// front).
+    ring: Vec<Done>,
+    start: usize,
+    len: usize,
+    /// Ring positions that hold a key (not a [`HOLE`]).
+    live: usize,
+    /// Open addressing over the live ring positions, linear probing: 0 is empty, else
+    /// `home << 32 | (position + 1)`. At most half full.
+    index: Vec<u64>,
+    /// Reservations in flight: as many as requests being handled.
+    flights: HashMap<Key, Flight, DigestHash>,
+    /// Flight count above which expired leases are swept out (doubles with what remains).
+    sweep_at: usize,
+}
+
+/// Flight count at which the first sweep of expired leases happens.
+const FIRST_SWEEP: usize = 64;
+
+impl Shard {
+    fn new(cap: usize) -> Self {
+        Shard {
+            cap,
+            positions: cap.saturating_add(cap / 4 + 1),
+            ring: Vec::new(),
+            start: 0,
+            len: 0,
+            live: 0,
+            index: Vec::new(),
+            flights: HashMap::with_hasher(DigestHash),
+            sweep_at: FIRST_SWEEP,
+        }
+    }
+
+    fn keys(&self) -> usize {
+        self.live + self.flights.len()
+    }
+
+    fn mask(&self) -> usize {
+        self.index.len().wrapping_sub(1)
+    }
+
+    /// The ring position of `key`, if it is among the handled keys.
+    fn find(&self, key: &Key) -> Option<usize> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let home = home(key);
+        let mask = self.mask();
+        let mut i = home as usize & mask;
+        loop {
+            let slot = *self.index.get(i)?;
+            if slot == 0 {
+                return None;
+            }
+            if (slot >> 32) as u32 == home {
+                let position = (slot as u32 as usize).wrapping_sub(1);
+                if self.ring.get(position).is_some_and(|d| d.key == *key) {
+                    return Some(position);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds `position` (holding `key`) to the index, which has room.
+    fn index_insert(&mut self, key: &Key, position: usize) {
+        let home = home(key);
+        let mask = self.mask();
+        let mut i = home as usize & mask;
+        while let Some(slot) = self.index.get_mut(i) {
+            if *slot == 0 {
+                *slot = (u64::from(home) << 32) | (position as u64 + 1);
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Removes `position` (holding `key`) from the index, shifting the entries after it back
+    /// so that no probe sequence breaks (no tombstones).
+    fn index_remove(&mut self, key: &Key, position: usize) {
+        let mask = self.mask();
+        let wanted = position as u64 + 1;
+        let mut i = home(key) as usize & mask;
+        loop {
+            match self.index.get(i) {
+                None | Some(0) => return,
+                Some(slot) if slot & 0xffff_ffff == wanted => break,
+                Some(_) => i = (i + 1) & mask,
+            }
+        }
+        let mut hole = i;
+        let mut j = i;
+        loop {
+            j = (j + 1) & mask;
+            let slot = self.index.get(j).copied().unwrap_or(0);
+            if slot == 0 {
+                break;
+            }
+            // An entry may move back to the hole unless its home lies cyclically in
+            // (hole, j]: then the hole is before its home, where its probes never look.
+            let at = (slot >> 32) as usize & mask;
+            let stays = if hole <= j {
+                hole < at && at <= j
+            } else {
+                hole < at || at <= j
+            };
+            if !stays {
+                if let Some(h) = self.index.get_mut(hole) {
+                    *h = slot;
+                }
+                hole = j;
+            }
+        }
+        if let Some(h) = self.index.get_mut(hole) {
+            *h = 0;
+        }
+    }
+
+    /// Makes the index big enough for one more live key (at most half full), rebuilding it.
+    fn index_reserve(&mut self) {
+        if (self.live + 1) * 2 <= self.index.len() {
+            return;
+        }
+        let size = ((self.live + 1) * 2).next_power_of_two().max(16);
+        self.index = vec![0; size];
+        for k in 0..self.len {
+            let position = (self.start + k) % self.positions;
+            if let Some(done) = self.ring.get(position).copied() {
+                if done.until_ms != HOLE {
+                    self.index_insert(&done.key, position);
+                }
+            }
+        }
+    }
+
+    /// Rewrites the ring without its holes, oldest first from position 0, and its index.
+    fn compact(&mut self) {
+        let mut ring = Vec::with_capacity(self.ring.len());
+        for k in 0..self.len {
+            let position = (self.start + k) % self.positions;
+            if let Some(done) = self.ring.get(position).filter(|d| d.until_ms != HOLE) {
+                ring.push(*done);
+            }
+        }
+        self.ring = ring;
+        self.start = 0;
+        self.len = self.ring.len();
+        self.live = self.len;
+        self.index.iter_mut().for_each(|slot| *slot = 0);
+        for position in 0..self.len {
+            if let Some(key) = self.ring.get(position).map(|d| d.key) {
+                self.index_insert(&key, position);
+            }
+        }
+    }
+
+    /// Drops the oldest ring position; counts it if it still held an unexpired key.
+    fn evict_oldest(&mut self, now: u64, life: &Life) {
+        if self.len == 0 {
+            return;
+        }
+        let position = self.start;
+        if let Some(done) = self.ring.get(position).copied() {
+            if done.until_ms != HOLE {
+                self.index_remove(&done.key, position);
+                self.live -= 1;
+                if done.until_ms > now {
+                    life.count_eviction();
+                }
+            }
+        }
+        self.start = (self.start + 1) % self.positions;
+        self.len -= 1;
+    }
+
+    /// Keeps the shard within its bound: evicts the oldest handled keys while it holds more
+    /// (never a reservation in flight: a shard full of those grows past its bound).
+    fn fit(&mut self, now: u64, life: &Life) {
+        while self.live > 0 && self.keys() > self.cap {
+            self.evict_oldest(now, life);
+        }
+    }
+
+    /// Records `key` as handled until `until_ms`, at the back of the ring (moving it there if
+    /// it is already in the ring).
+    fn insert_done(&mut self, key: &Key, until_ms: u64, now: u64, life: &Life) {
+        if let Some(position) = self.find(key) {
+            self.index_remove(key, position);
+            self.live -= 1;
+            if let Some(done) = self.ring.get_mut(position) {
+                done.until_ms = HOLE;
+            }
+        }
+        // The ring itself full: squeeze out the holes if there are any (at most once per
+        // quarter of `cap` keys moved, so a key costs that O(cap) pass only rarely), else its
+        // oldest position goes.
+        if self.len >= self.positions && self.live < self.len {
+            self.compact();
+        }
+        while self.len >= self.positions {
+            self.evict_oldest(now, life);
+        }
+        self.index_reserve();
+        let position = (self.start + self.len) % self.positions;
+        let done = Done {
+            key: *key,
+            until_ms: until_ms.min(HOLE - 1),
+        };
+        match self.ring.get_mut(position) {
+            Some(slot) => *slot = done,
+            None => self.ring.push(done),
+        }
+        self.index_insert(key, position);
+        self.len += 1;
+        self.live += 1;
+        self.fit(now, life);
+    }
+
+    /// Drops leases that ran out, once the flights outnumber twice what the last sweep kept:
+    /// a reservation whose holder never came back (it is normally released or committed).
+    fn sweep(&mut self, now: u64) {
+        if self.flights.len() >= self.sweep_at {
+            self.flights.retain(|_, f| f.until_ms > now);
+            self.sweep_at = (self.flights.len() * 2).max(FIRST_SWEEP);
+        }
     }
 }
 
@@ -87,42 +364,31 @@ impl Life {
     fn now_ms(&self) -> u64 {
         crate::clock::monotonic_ms().saturating_sub(self.epoch_ms)
     }
-}
 
-impl Lifecycle<Key, Slot> for Life {
-    type RequestState = ();
-
-    /// A live reservation is never evicted: evicting it would let a duplicate in while the
-    /// first attempt is still running.
-    fn is_pinned(&self, _key: &Key, slot: &Slot) -> bool {
-        !slot.committed() && slot.until_ms > self.now_ms()
-    }
-
-    fn on_evict(&self, _state: &mut (), _key: Key, slot: Slot) {
-        if slot.committed() && slot.until_ms > self.now_ms() {
-            let n = self.evicted.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_power_of_two() {
-                tracing::warn!(
-                    evicted = n,
-                    "dedupe memory store full: evicting handled keys before their retention ends"
-                );
-            }
+    /// A handled key left before its retention ended: counted, and logged at powers of two.
+    fn count_eviction(&self) {
+        let n = self.evicted.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_power_of_two() {
+            tracing::warn!(
+                evicted = n,
+                "dedupe memory store full: evicting handled keys before their retention ends"
+            );
         }
     }
 }
 
 /// The in-memory dedupe store: bounded, with TTL expiry, shared by every clone.
 ///
-/// - At most `max_entries` keys (default 100 000). When it is full of handled keys, the oldest
-///   go first (first reserved, first evicted), and each early eviction is counted
-///   ([`MemoryStore::evicted`]) and logged.
+/// - At most `max_entries` keys (default 100 000), reservations in flight included. When it
+///   is full of handled keys, the oldest go first (first handled, first evicted), and each
+///   early eviction is counted ([`MemoryStore::evicted`]) and logged.
 /// - A reservation whose lease is live is **never** evicted, even when the store is full.
 /// - Leases and retention expire by time (the coarse monotonic clock on Linux: a few
 ///   milliseconds of resolution); an expired key is free again.
 /// - One process only: with several replicas, use `RedisStore`. In actix-web, build it once
 ///   outside `HttpServer::new` and clone it into every worker.
 ///
-/// About 60 bytes of memory per retained key (`cargo run --release --example
+/// About 50 bytes of memory per retained key (`cargo run --release --example
 /// dedupe_footprint`; BENCHMARKS.md).
 ///
 /// ```
@@ -145,14 +411,19 @@ pub struct MemoryStore {
     inner: Arc<Inner>,
 }
 
-/// Locks striping the key space: a reservation's look-up and insert happen under one.
-const STRIPES: usize = 64;
+/// At most this many shards, each behind its own lock (fewer for a store of fewer keys).
+const MAX_SHARDS: usize = 16;
+
+/// Shards per CPU: enough that threads rarely wait for one another's lock, few enough that
+/// each shard's ring ends (where keys are appended and evicted) stay in the cache.
+const SHARDS_PER_CPU: usize = 2;
 
 struct Inner {
-    cache: Cache<Key, Slot, UnitWeighter, DigestHash, Life>,
+    shards: Box<[Mutex<Shard>]>,
+    /// Never used (a store always has at least one shard): what [`MemoryStore::shard`] falls
+    /// back to instead of a panic path.
+    fallback: Mutex<Shard>,
     hasher: KeyHasher,
-    stripes: Box<[std::sync::Mutex<()>]>,
-    fallback_stripe: std::sync::Mutex<()>,
     life: Life,
     max_entries: usize,
 }
@@ -173,66 +444,39 @@ impl Default for MemoryStore {
     }
 }
 
-/// Hashes text keys into [`Key`]s: SipHash-1-3 and foldhash, each with its own random seed.
-struct KeyHasher(RandomState, DefaultHashBuilder);
-
-impl KeyHasher {
-    fn new() -> Self {
-        KeyHasher(RandomState::new(), DefaultHashBuilder::default())
-    }
-
-    fn digest(&self, key: &str) -> Key {
-        let high = self.0.hash_one(key.as_bytes());
-        let low = self.1.hash_one(key.as_bytes());
-        ((u128::from(high) << 64) | u128::from(low)).to_le_bytes()
-    }
-}
-
-/// The low half of a token; never 0, which marks a committed slot.
-fn holder(token: Token) -> u64 {
-    (token.get() as u64).max(1)
-}
-
 impl MemoryStore {
     /// A store keeping at most `max_entries` keys (at least 1).
+    ///
+    /// Why not a general-purpose cache: a dedupe store only ever asks "is this new?" and
+    /// evicts first in, first out, so a ring of handled keys with its own index does each
+    /// reserve and commit with about two random memory accesses, where a cache (quick_cache,
+    /// which this store used before) kept eviction links per entry and probed its table for
+    /// the look-up, the insert and the eviction: under HTTP load those misses were most of
+    /// what dedupe cost (BENCHMARKS.md, section 3).
     pub fn new(max_entries: usize) -> Self {
         let max_entries = max_entries.max(1);
         let life = Life {
             epoch_ms: crate::clock::monotonic_ms(),
             evicted: Arc::new(AtomicU64::new(0)),
         };
-        // A dedupe store wants first in, first out: keys are never looked up because they are
-        // popular, and a delivery's key is as worth keeping as the next one's. So every key
-        // enters quick_cache's cold ring and none is ever marked as referenced (`peek` and soft
-        // `replace` below, never `get`): eviction takes the oldest key at the head of that ring,
-        // skipping live reservations (pinned). The hot ring is held at its minimum (one key per
-        // shard) and no ghosts of evicted keys are kept. With its default policy (97 % hot, the
-        // commit's `get` and `insert` marking every key referenced twice) quick_cache promoted
-        // every committed key to the hot ring before it could evict it and scanned that ring on
-        // every insert into a full store: 2.5 % of an HTTP server's time under load.
-        let options = OptionsBuilder::new()
-            .estimated_items_capacity(max_entries)
-            .weight_capacity(max_entries as u64)
-            .hot_allocation(0.0)
-            .ghost_allocation(0.0)
-            .build();
-        let cache = match options {
-            Ok(options) => Cache::with_options(options, UnitWeighter, DigestHash, life.clone()),
-            // Not reachable (every option above is in range); the default policy still works.
-            Err(_) => Cache::with(
-                max_entries,
-                max_entries as u64,
-                UnitWeighter,
-                DigestHash,
-                life.clone(),
-            ),
-        };
+        // The bound split over the shards, every shard holding at least one key.
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let count = cpus
+            .saturating_mul(SHARDS_PER_CPU)
+            .clamp(1, MAX_SHARDS)
+            .min(max_entries);
+        let shards = (0..count)
+            .map(|i| {
+                let cap = max_entries / count + usize::from(i < max_entries % count);
+                // Ring positions are 32-bit in the index.
+                Mutex::new(Shard::new(cap.min(u32::MAX as usize / 2)))
+            })
+            .collect();
         MemoryStore {
             inner: Arc::new(Inner {
-                cache,
+                shards,
+                fallback: Mutex::new(Shard::new(1)),
                 hasher: KeyHasher::new(),
-                stripes: (0..STRIPES).map(|_| std::sync::Mutex::new(())).collect(),
-                fallback_stripe: std::sync::Mutex::new(()),
                 life,
                 max_entries,
             }),
@@ -241,7 +485,11 @@ impl MemoryStore {
 
     /// Keys held now (reservations and handled keys, including expired ones not yet reused).
     pub fn len(&self) -> usize {
-        self.inner.cache.len()
+        self.inner
+            .shards
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).keys())
+            .sum()
     }
 
     /// `true` if no key is held.
@@ -260,19 +508,24 @@ impl MemoryStore {
         self.inner.life.evicted.load(Ordering::Relaxed)
     }
 
-    /// The lock that makes a look-up and the insert that follows atomic for keys like `key`.
-    fn stripe(&self, key: &Key) -> std::sync::MutexGuard<'_, ()> {
-        let index = usize::from(key[0]) % STRIPES;
-        self.inner
-            .stripes
-            .get(index)
-            .unwrap_or(&self.inner.fallback_stripe)
+    /// The shard of `key`, locked (a poisoned lock is taken over: every update leaves a shard
+    /// consistent before anything can panic).
+    fn shard(&self, key: &Key) -> MutexGuard<'_, Shard> {
+        let shards = &self.inner.shards;
+        shards
+            .get(shard_of(key, shards.len()))
+            .unwrap_or(&self.inner.fallback)
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The store's hash of a text key.
     pub(crate) fn digest(&self, key: &str) -> Digest {
+        self.inner.hasher.digest(key.as_bytes())
+    }
+
+    /// [`digest`](Self::digest) of a key's bytes.
+    pub(crate) fn digest_bytes(&self, key: &[u8]) -> Digest {
         self.inner.hasher.digest(key)
     }
 
@@ -290,69 +543,68 @@ impl MemoryStore {
 
     /// [`DedupeStore::reserve`] of the key whose [`digest`](Self::digest) is `key`.
     pub(crate) fn reserve_digest(&self, key: &Digest, token: Token, lease: Duration) -> Reserve {
-        let now = self.inner.life.now_ms();
-        let _stripe = self.stripe(key);
-        match self.inner.cache.peek(key) {
-            Some(old) if old.until_ms > now && old.committed() => Reserve::Done,
-            Some(old) if old.until_ms > now => Reserve::InFlight {
-                retry_after: Duration::from_millis(old.until_ms - now),
-            },
-            // Free, or its lease or retention has run out.
-            expired => {
-                let slot = Slot {
-                    until_ms: now.saturating_add(millis(lease)),
-                    holder: holder(token),
+        let life = &self.inner.life;
+        let now = life.now_ms();
+        let mut shard = self.shard(key);
+        if let Some(flight) = shard.flights.get(key) {
+            if flight.until_ms > now {
+                return Reserve::InFlight {
+                    retry_after: Duration::from_millis(flight.until_ms - now),
                 };
-                if expired.is_some() {
-                    // A new attempt: to the back of the eviction order, like a new key.
-                    self.inner.cache.remove(key);
-                }
-                self.inner.cache.insert(*key, slot);
-                Reserve::Reserved
             }
         }
+        let done = shard.find(key).and_then(|p| shard.ring.get(p).copied());
+        if done.is_some_and(|d| d.until_ms > now) {
+            return Reserve::Done;
+        }
+        // Free, or its lease or retention has run out: a new attempt.
+        shard.flights.insert(
+            *key,
+            Flight {
+                until_ms: now.saturating_add(millis(lease)),
+                holder: holder(token),
+            },
+        );
+        shard.fit(now, life);
+        shard.sweep(now);
+        Reserve::Reserved
     }
 
     /// [`DedupeStore::commit`] of the key whose [`digest`](Self::digest) is `key`.
     pub(crate) fn commit_digest(&self, key: &Digest, token: Token, retention: Duration) -> bool {
-        let now = self.inner.life.now_ms();
-        let _stripe = self.stripe(key);
-        let done = Slot {
-            until_ms: now.saturating_add(millis(retention)),
-            holder: 0,
-        };
-        match self.inner.cache.peek(key) {
-            // Ours, or nobody's any more (our lease ran out and nobody took over, or the entry
-            // was evicted after its lease expired): record the delivery.
-            Some(old)
-                if old.holder == holder(token) || (old.until_ms <= now && !old.committed()) =>
-            {
-                self.put(key, done);
+        let life = &self.inner.life;
+        let now = life.now_ms();
+        let until = now.saturating_add(millis(retention));
+        let mut shard = self.shard(key);
+        match shard.flights.get(key).copied() {
+            // Ours, or nobody's any more (our lease ran out and nobody took over): record the
+            // delivery.
+            Some(flight) if flight.holder == holder(token) || flight.until_ms <= now => {
+                shard.flights.remove(key);
+                shard.insert_done(key, until, now, life);
                 true
             }
-            None => {
-                self.inner.cache.insert(*key, done);
-                true
-            }
-            // Another holder took over after our lease expired; or it is already done.
-            Some(old) => old.committed() && old.until_ms > now,
-        }
-    }
-
-    /// Stores `slot` under `key` without marking the key as referenced (see [`MemoryStore::new`]):
-    /// a soft replace of a resident key keeps its place in the eviction order; a new key (or
-    /// one evicted meanwhile) is inserted at the back.
-    fn put(&self, key: &Digest, slot: Slot) {
-        if let Err((key, slot)) = self.inner.cache.replace(*key, slot, true) {
-            self.inner.cache.insert(key, slot);
+            // Another holder took over after our lease expired.
+            Some(_) => false,
+            None => match shard.find(key).and_then(|p| shard.ring.get(p).copied()) {
+                // Already handled (by whoever took over after our lease expired).
+                Some(done) => done.until_ms > now,
+                // Our reservation is gone (evicted after its lease expired): record it.
+                None => {
+                    shard.insert_done(key, until, now, life);
+                    true
+                }
+            },
         }
     }
 
     /// [`DedupeStore::release`] of the key whose [`digest`](Self::digest) is `key`.
     pub(crate) fn release_digest(&self, key: &Digest, token: Token) {
         let mine = holder(token);
-        let _stripe = self.stripe(key);
-        self.inner.cache.remove_if(key, |slot| slot.holder == mine);
+        let mut shard = self.shard(key);
+        if shard.flights.get(key).is_some_and(|f| f.holder == mine) {
+            shard.flights.remove(key);
+        }
     }
 }
 
@@ -484,35 +736,86 @@ mod tests {
         assert!(store.len() <= BOUND, "{} keys", store.len());
         let done = |range: std::ops::Range<usize>| {
             range
-                .filter(|i| {
-                    let key = format!("ns:github:id:{i}");
-                    store.inner.cache.peek(&store.digest(&key)).is_some()
-                })
+                .filter(|i| store.holds(&format!("ns:github:id:{i}")))
                 .count()
         };
         // Each shard evicts first in, first out: the newest quarter is all there (a quarter, so
-        // that no shard gets more than it holds even on a many-core machine, where the store
-        // has more, smaller shards), the oldest third gone (but for the one key per shard that
-        // quick_cache keeps in its hot ring).
+        // that no shard gets more than it holds), the oldest third all gone.
         assert_eq!(done(3 * BOUND - BOUND / 4..3 * BOUND), BOUND / 4);
-        assert!(done(0..BOUND) <= store.inner.cache.num_shards());
+        assert_eq!(done(0..BOUND), 0);
         assert_eq!(store.evicted(), (3 * BOUND - store.len()) as u64);
     }
 
     #[test]
-    fn digests_spread_over_the_cache_shards() {
+    fn digests_spread_over_the_shards() {
         let store = MemoryStore::new(100_000);
-        let shards = store.inner.cache.num_shards();
+        let shards = store.inner.shards.len();
         let mut used = std::collections::HashSet::new();
         for i in 0..4 * shards {
             let k = store.digest(&format!("::github:id:{i}"));
-            used.insert(store.inner.cache.shard_index(&k));
+            used.insert(shard_of(&k, shards));
         }
-        assert!(shards > 1, "{shards} shards");
+        assert!(shards > 1 || std::thread::available_parallelism().map_or(1, |n| n.get()) == 1);
         assert!(
             used.len() * 4 >= shards * 3,
             "{} of {shards} shards used",
             used.len()
         );
+    }
+
+    /// Every key inserted is found at its position, and stays found while others are removed
+    /// around it (backward-shift deletion keeps every probe sequence whole), with colliding
+    /// homes forced by a tiny index.
+    #[test]
+    fn the_index_finds_every_live_key_through_inserts_and_removals() {
+        let life = Life {
+            epoch_ms: 0,
+            evicted: Arc::new(AtomicU64::new(0)),
+        };
+        for cap in [1usize, 2, 3, 7, 64, 500] {
+            let mut shard = Shard::new(cap);
+            let key = |i: u32| {
+                let mut k = [0u8; 16];
+                k[..4].copy_from_slice(&i.to_le_bytes());
+                // Few distinct homes: long runs, wrapping around the index.
+                k[8..12].copy_from_slice(&(i.wrapping_mul(2_654_435_761) % 5).to_le_bytes());
+                k
+            };
+            let mut order: Vec<u32> = Vec::new();
+            for i in 0..(3 * cap as u32 + 5) {
+                // Every third key is handled again at once (it moves to the back).
+                shard.insert_done(&key(i), 1_000, 0, &life);
+                order.retain(|k| *k != i);
+                order.push(i);
+                if i % 3 == 0 {
+                    shard.insert_done(&key(i), 1_000, 0, &life);
+                }
+                order = order.split_off(order.len().saturating_sub(cap));
+                assert!(shard.keys() <= cap);
+                for k in &order {
+                    assert!(
+                        shard.find(&key(*k)).is_some(),
+                        "cap {cap}: {k} lost after {i}"
+                    );
+                }
+                assert_eq!(shard.live, order.len(), "cap {cap} after {i}");
+            }
+            // Unexpired keys evicted: exactly those the model dropped for room.
+            let handled = 3 * cap as u64 + 5;
+            assert_eq!(
+                life.evicted.load(Ordering::Relaxed),
+                handled - order.len() as u64,
+                "cap {cap}"
+            );
+            life.evicted.store(0, Ordering::Relaxed);
+        }
+    }
+
+    impl MemoryStore {
+        /// Whether `key` is among the handled keys.
+        fn holds(&self, key: &str) -> bool {
+            let digest = self.digest(key);
+            self.shard(&digest).find(&digest).is_some()
+        }
     }
 }

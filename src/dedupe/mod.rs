@@ -372,6 +372,24 @@ impl Dedupe {
 
     /// The store key of a verified delivery, or `None` if it carries nothing to key on.
     pub fn key_for(&self, verified: &Verified) -> Option<String> {
+        let (namespace, provider, kind, id) = self.key_parts(verified)?;
+        // One allocation: `<namespace>:<provider>:<kind>:<id>`.
+        let mut key =
+            String::with_capacity(namespace.len() + provider.len() + kind.len() + id.len() + 3);
+        for (i, part) in [namespace, provider, kind, &id].into_iter().enumerate() {
+            if i > 0 {
+                key.push(':');
+            }
+            key.push_str(part);
+        }
+        Some(key)
+    }
+
+    /// The four parts of [`key_for`](Self::key_for)'s key: namespace, provider, kind, id.
+    fn key_parts<'v>(
+        &'v self,
+        verified: &'v Verified,
+    ) -> Option<(&'v str, &'v str, &'static str, std::borrow::Cow<'v, str>)> {
         let s = &*self.inner;
         let fingerprint = || verified.fingerprint_hex();
         let (kind, id): (&str, std::borrow::Cow<'_, str>) = match s.key_by {
@@ -382,39 +400,54 @@ impl Dedupe {
             },
             KeyBy::Signature => ("sig", fingerprint()?.into()),
         };
-        let provider = verified.provider().name();
-        // One allocation: `<namespace>:<provider>:<kind>:<id>`.
-        let mut key =
-            String::with_capacity(s.namespace.len() + provider.len() + kind.len() + id.len() + 3);
-        for (i, part) in [&*s.namespace, provider, kind, &id].into_iter().enumerate() {
-            if i > 0 {
-                key.push(':');
+        Some((&s.namespace, verified.provider().name(), kind, id))
+    }
+
+    /// The memory store's digest of [`key_for`](Self::key_for)'s key, composed on the stack
+    /// (no allocation) when it fits, as it does for every provider's ids.
+    fn memory_digest(&self, memory: &MemoryStore, verified: &Verified) -> Option<Digest> {
+        let (namespace, provider, kind, id) = self.key_parts(verified)?;
+        let mut buf = [0u8; KEY_ON_STACK];
+        let mut len = 0;
+        for (i, part) in [namespace, provider, kind, &id].into_iter().enumerate() {
+            let sep: &[u8] = if i > 0 { b":" } else { b"" };
+            for piece in [sep, part.as_bytes()] {
+                match buf.get_mut(len..len + piece.len()) {
+                    Some(to) => to.copy_from_slice(piece),
+                    None => return self.key_for(verified).map(|k| memory.digest(&k)),
+                }
+                len += piece.len();
             }
-            key.push_str(part);
         }
-        Some(key)
+        Some(memory.digest_bytes(buf.get(..len).unwrap_or_default()))
     }
 
     /// Reserves the delivery, or says why the handler must not run: at once for a
     /// [`MemoryStore`], through the store's future for others.
     pub(crate) fn admit<'a>(&'a self, verified: &'a Verified) -> Admit<'a> {
         let s = &*self.inner;
-        let Some(key) = self.key_for(verified) else {
-            tracing::debug!(provider = %verified.provider(), "no event id: not deduplicated");
-            return Admit::Now(Gate::Open(None));
-        };
         let token = Token::fresh();
-        match &s.memory {
-            Some(memory) => {
-                let digest = memory.digest(&key);
-                let answer = memory.reserve_digest(&digest, token, s.lease);
-                Admit::Now(self.gate(Ok(answer), verified, key, Some(digest), token))
-            }
-            None => Admit::Later(Box::pin(async move {
-                let answer = s.store.reserve(&key, token, s.lease).await;
-                self.gate(answer, verified, key, None, token)
-            })),
+        // The memory store keeps only the key's hash: the text is never built on the heap.
+        if let Some(memory) = &s.memory {
+            let Some(digest) = self.memory_digest(memory, verified) else {
+                return Self::not_keyed(verified);
+            };
+            let answer = memory.reserve_digest(&digest, token, s.lease);
+            return Admit::Now(self.gate(Ok(answer), verified, String::new(), Some(digest), token));
         }
+        let Some(key) = self.key_for(verified) else {
+            return Self::not_keyed(verified);
+        };
+        Admit::Later(Box::pin(async move {
+            let answer = s.store.reserve(&key, token, s.lease).await;
+            self.gate(answer, verified, key, None, token)
+        }))
+    }
+
+    /// A delivery with nothing to key on goes through undeduplicated.
+    fn not_keyed(verified: &Verified) -> Admit<'_> {
+        tracing::debug!(provider = %verified.provider(), "no event id: not deduplicated");
+        Admit::Now(Gate::Open(None))
     }
 
     /// What the store's answer to a reservation means for the delivery.
@@ -482,6 +515,10 @@ pub(crate) enum Admit<'a> {
 /// A settlement that needs the store's future: await it.
 pub(crate) type Settling = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
+/// Keys up to this many bytes are composed on the stack for the memory store's hash (every
+/// provider's ids fit); longer ones are built as a `String` first.
+const KEY_ON_STACK: usize = 256;
+
 /// A duration in whole milliseconds, saturating.
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
@@ -526,6 +563,7 @@ fn taken_over() -> StoreError {
 /// handler failed, panicked, or the request was abandoned), it is released in the background.
 pub struct Reservation {
     dedupe: Dedupe,
+    /// The store key (empty for the memory store, which is given only its hash, `digest`).
     key: String,
     /// The memory store's hash of `key`, taken at the reservation (`None` for other stores).
     digest: Option<Digest>,
@@ -543,7 +581,8 @@ impl fmt::Debug for Reservation {
 }
 
 impl Reservation {
-    /// The store key.
+    /// The store key ([`Dedupe::key_for`]); empty for a [`MemoryStore`], which keeps only its
+    /// hash.
     pub fn key(&self) -> &str {
         &self.key
     }

@@ -4,6 +4,7 @@
 //! ```text
 //! bash benches/http/run.sh                    # from the repository root; installs wrk if needed
 //! ROUNDS=5 SECS=5 CONNS=16 bash benches/http/run.sh
+//! ROUTES=github,github-dedupe-default FRAMEWORKS=axum bash benches/http/run.sh  # a subset
 //! ```
 //!
 //! Modes of this binary (the script runs `run`):
@@ -466,8 +467,25 @@ fn run() {
          server on CPU {server_cpu}, wrk on CPU {client_cpu}"
     );
     let mut tables = String::new();
-    for (framework, routes, port) in [("axum", AXUM_ROUTES, 38080), ("actix", ACTIX_ROUTES, 38081)]
+    // `ROUTES=github,github-dedupe-default` (say) runs only those routes, `FRAMEWORKS=axum`
+    // only that server: for a quick look at one ratio. The default is everything.
+    let wanted = |var: &str, name: &str| {
+        std::env::var(var)
+            .map(|list| list.split(',').any(|x| x.trim() == name))
+            .unwrap_or(true)
+    };
+    for (framework, all_routes, port) in
+        [("axum", AXUM_ROUTES, 38080), ("actix", ACTIX_ROUTES, 38081)]
     {
+        if !wanted("FRAMEWORKS", framework) {
+            continue;
+        }
+        let routes: Vec<&str> = all_routes
+            .iter()
+            .copied()
+            .filter(|r| wanted("ROUTES", r))
+            .collect();
+        let routes = routes.as_slice();
         let _server = start(framework, port, server_cpu);
         // Warm-up: one short run per route.
         for route in routes {
@@ -497,14 +515,8 @@ fn run() {
 
 fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
     use std::fmt::Write as _;
-    let inline = routes
-        .iter()
-        .position(|r| *r == "inline")
-        .expect("inline route");
-    let layer = routes
-        .iter()
-        .position(|r| *r == "layer")
-        .expect("layer route");
+    let inline = routes.iter().position(|r| *r == "inline");
+    let layer = routes.iter().position(|r| *r == "layer");
     // Per round: route / inline, then the median over rounds (rounds are interleaved, so each
     // ratio compares runs a few seconds apart).
     let ratio = |i: usize, j: usize| {
@@ -526,7 +538,7 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
     let _ = writeln!(out, "|---|---|---|---|---|");
     for (i, route) in routes.iter().enumerate() {
         let s = &samples[i];
-        let (m, lo, hi) = ratio(i, inline);
+        let (m, lo, hi) = inline.map_or((f64::NAN, f64::NAN, f64::NAN), |inline| ratio(i, inline));
         let _ = writeln!(
             out,
             "| {route} | {:.0} | {:.0} µs | {:.0} µs | {:.3}x [{:.3}, {:.3}] |",
@@ -538,12 +550,15 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
             hi
         );
     }
-    let (m, lo, hi) = ratio(layer, inline);
-    let _ = writeln!(
-        out,
-        "\nlayer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
-        if m >= 0.95 { "met" } else { "MISSED" }
-    );
+    let _ = writeln!(out);
+    if let (Some(layer), Some(inline)) = (layer, inline) {
+        let (m, lo, hi) = ratio(layer, inline);
+        let _ = writeln!(
+            out,
+            "layer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
+            if m >= 0.95 { "met" } else { "MISSED" }
+        );
+    }
     let github = routes.iter().position(|r| *r == "github");
     for (route, what) in [
         (
@@ -564,7 +579,7 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
             );
         }
     }
-    if let Some(wv) = routes.iter().position(|r| *r == "webhook-verify") {
+    if let (Some(wv), Some(layer)) = (routes.iter().position(|r| *r == "webhook-verify"), layer) {
         let (m, lo, hi) = ratio(layer, wv);
         let _ = writeln!(
             out,
