@@ -113,24 +113,51 @@ struct Done {
 /// this late: they are capped one below).
 const HOLE: u64 = u64::MAX;
 
+/// Slots per index bucket: a bucket is one cache line, seven slots and an overflow count.
+const SLOTS: usize = 7;
+
+/// One index bucket (64 bytes, one cache line): slots `0..SLOTS`, then how many keys were
+/// placed past this bucket because it was full (since the index was last rebuilt).
+type Bucket = [u64; SLOTS + 1];
+
+/// The 32 bits of a key kept in its index slot, to skip other keys without reading the ring
+/// (the foldhash half, independent of the bits that place the key). The low bit is set, so
+/// that no slot in use is 0.
+fn tag(key: &Key) -> u32 {
+    let [a, b, c, d, ..] = *key;
+    u32::from_le_bytes([a, b, c, d]) | 1
+}
+
 /// One shard: a bound, the handled keys oldest first, and the reservations in flight.
+///
+/// The handled keys are a ring, appended at the back and evicted from the front, each with
+/// a sequence number (its `n`th key appended). The index maps keys to sequence numbers in
+/// buckets of one cache line: a look-up reads one line (and the ring only for a key that
+/// matches its slot's tag), an insert writes into the line the look-up just read, and an
+/// eviction touches no index line at all: a slot whose sequence number has left the ring is
+/// free. Under HTTP load every random access is a miss to memory, so this is what a
+/// delivery costs: one line of the index and the two ends of the ring.
 struct Shard {
     /// Keys this shard may hold, handled and in flight together.
     cap: usize,
     /// Positions in the ring: `cap` and a quarter more, for the holes that keys moving to the
     /// back leave until the front of the ring reaches them.
     positions: usize,
-    /// Ring of handled keys: positions `start .. start + len` (modulo `positions`), oldest
-    /// first. Allocated as it fills (a store sized for millions of keys costs nothing up
-    /// front).
+    /// Ring of handled keys: sequence numbers `first .. first + len`, at positions
+    /// `seq % positions`. Allocated as it fills (a store sized for millions of keys costs
+    /// nothing up front).
     ring: Vec<Done>,
-    start: usize,
+    first: u64,
     len: usize,
     /// Ring positions that hold a key (not a [`HOLE`]).
     live: usize,
-    /// Open addressing over the live ring positions, linear probing: 0 is empty, else
-    /// `home << 32 | (position + 1)`. At most half full.
-    index: Vec<u64>,
+    /// `tag << 32 | (seq as u32)` per slot, 0 for a slot never used. Two buckets per five
+    /// keys of `cap`, 2.5 keys in each on average, seven slots: about 1 % of inserts into a
+    /// full store find their bucket full and go on to the next one.
+    index: Vec<Bucket>,
+    /// Overflow counts added since the index was built: past a share of the buckets, it is
+    /// rebuilt from the ring (overflow counts only grow between rebuilds).
+    overflows: usize,
     /// Reservations in flight: as many as requests being handled.
     flights: HashMap<Key, Flight, DigestHash>,
     /// Flight count above which expired leases are swept out (doubles with what remains).
@@ -146,10 +173,11 @@ impl Shard {
             cap,
             positions: cap.saturating_add(cap / 4 + 1),
             ring: Vec::new(),
-            start: 0,
+            first: 0,
             len: 0,
             live: 0,
             index: Vec::new(),
+            overflows: 0,
             flights: HashMap::with_hasher(DigestHash),
             sweep_at: FIRST_SWEEP,
         }
@@ -159,143 +187,169 @@ impl Shard {
         self.live + self.flights.len()
     }
 
-    fn mask(&self) -> usize {
-        self.index.len().wrapping_sub(1)
+    /// The bucket a key's probe sequence starts at: its home bits scaled to the bucket count
+    /// (a multiply and a shift: any count, no division).
+    fn home_bucket(&self, key: &Key) -> usize {
+        ((u64::from(home(key)) * self.index.len() as u64) >> 32) as usize
     }
 
-    /// The ring position of `key`, if it is among the handled keys.
-    fn find(&self, key: &Key) -> Option<usize> {
+    /// The bucket after `b`, wrapping around.
+    fn next_bucket(&self, b: usize) -> usize {
+        if b + 1 >= self.index.len() {
+            0
+        } else {
+            b + 1
+        }
+    }
+
+    /// The ring position of sequence number `seq`.
+    fn position(&self, seq: u64) -> usize {
+        (seq % self.positions as u64) as usize
+    }
+
+    /// The full sequence number a slot stands for, if it is still in the ring.
+    fn live_seq(&self, slot: u64) -> Option<u64> {
+        let offset = (slot as u32).wrapping_sub(self.first as u32);
+        (slot != 0 && (offset as usize) < self.len).then(|| self.first + u64::from(offset))
+    }
+
+    /// Where `key` is among the handled keys: its bucket, slot and ring position.
+    fn find(&self, key: &Key) -> Option<(usize, usize, usize)> {
         if self.index.is_empty() {
             return None;
         }
-        let home = home(key);
-        let mask = self.mask();
-        let mut i = home as usize & mask;
-        loop {
-            let slot = *self.index.get(i)?;
-            if slot == 0 {
+        let tag = tag(key);
+        let mut b = self.home_bucket(key);
+        for _ in 0..self.index.len() {
+            let bucket = self.index.get(b)?;
+            let (slots, overflow) = bucket.split_at(SLOTS);
+            for (k, slot) in slots.iter().enumerate() {
+                if (slot >> 32) as u32 != tag {
+                    continue;
+                }
+                let Some(seq) = self.live_seq(*slot) else {
+                    continue;
+                };
+                let position = self.position(seq);
+                if self
+                    .ring
+                    .get(position)
+                    .is_some_and(|d| d.key == *key && d.until_ms != HOLE)
+                {
+                    return Some((b, k, position));
+                }
+            }
+            if overflow.first().is_none_or(|n| *n == 0) {
                 return None;
             }
-            if (slot >> 32) as u32 == home {
-                let position = (slot as u32 as usize).wrapping_sub(1);
-                if self.ring.get(position).is_some_and(|d| d.key == *key) {
-                    return Some(position);
-                }
-            }
-            i = (i + 1) & mask;
+            b = self.next_bucket(b);
         }
+        None
     }
 
-    /// Adds `position` (holding `key`) to the index, which has room.
-    fn index_insert(&mut self, key: &Key, position: usize) {
-        let home = home(key);
-        let mask = self.mask();
-        let mut i = home as usize & mask;
-        while let Some(slot) = self.index.get_mut(i) {
-            if *slot == 0 {
-                *slot = (u64::from(home) << 32) | (position as u64 + 1);
+    /// Indexes `key` as sequence number `seq`: in the first slot of its probe sequence that
+    /// is unused or whose key has left the ring.
+    fn index_insert(&mut self, key: &Key, seq: u64) {
+        let entry = (u64::from(tag(key)) << 32) | u64::from(seq as u32);
+        let mut b = self.home_bucket(key);
+        for _ in 0..self.index.len() {
+            let Some(bucket) = self.index.get(b).copied() else {
                 return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// Removes `position` (holding `key`) from the index, shifting the entries after it back
-    /// so that no probe sequence breaks (no tombstones).
-    fn index_remove(&mut self, key: &Key, position: usize) {
-        let mask = self.mask();
-        let wanted = position as u64 + 1;
-        let mut i = home(key) as usize & mask;
-        loop {
-            match self.index.get(i) {
-                None | Some(0) => return,
-                Some(slot) if slot & 0xffff_ffff == wanted => break,
-                Some(_) => i = (i + 1) & mask,
-            }
-        }
-        let mut hole = i;
-        let mut j = i;
-        loop {
-            j = (j + 1) & mask;
-            let slot = self.index.get(j).copied().unwrap_or(0);
-            if slot == 0 {
-                break;
-            }
-            // An entry may move back to the hole unless its home lies cyclically in
-            // (hole, j]: then the hole is before its home, where its probes never look.
-            let at = (slot >> 32) as usize & mask;
-            let stays = if hole <= j {
-                hole < at && at <= j
-            } else {
-                hole < at || at <= j
             };
-            if !stays {
-                if let Some(h) = self.index.get_mut(hole) {
-                    *h = slot;
+            let free = bucket
+                .iter()
+                .take(SLOTS)
+                .position(|slot| self.live_seq(*slot).is_none());
+            match (free, self.index.get_mut(b)) {
+                (Some(k), Some(bucket)) => {
+                    if let Some(slot) = bucket.get_mut(k) {
+                        *slot = entry;
+                    }
+                    return;
                 }
-                hole = j;
+                (None, Some(bucket)) => {
+                    if let Some(overflow) = bucket.get_mut(SLOTS) {
+                        *overflow = overflow.saturating_add(1);
+                    }
+                    self.overflows += 1;
+                }
+                (_, None) => return,
             }
-        }
-        if let Some(h) = self.index.get_mut(hole) {
-            *h = 0;
+            b = self.next_bucket(b);
         }
     }
 
-    /// Makes the index big enough for one more live key (at most half full), rebuilding it.
-    fn index_reserve(&mut self) {
-        if (self.live + 1) * 2 <= self.index.len() {
+    /// Builds the index anew (sized for `cap`) from the ring, when it is missing, or when
+    /// overflow counts have piled up on more than an eighth of its buckets.
+    fn index_maintain(&mut self) {
+        let buckets = (self.cap * 2 / 5).max(1);
+        if self.index.len() == buckets && self.overflows <= buckets / 8 {
             return;
         }
-        let size = ((self.live + 1) * 2).next_power_of_two().max(16);
-        self.index = vec![0; size];
-        for k in 0..self.len {
-            let position = (self.start + k) % self.positions;
-            if let Some(done) = self.ring.get(position).copied() {
+        self.index = vec![[0; SLOTS + 1]; buckets];
+        self.overflows = 0;
+        for k in 0..self.len as u64 {
+            let seq = self.first + k;
+            if let Some(done) = self.ring.get(self.position(seq)).copied() {
                 if done.until_ms != HOLE {
-                    self.index_insert(&done.key, position);
+                    self.index_insert(&done.key, seq);
                 }
             }
         }
     }
 
-    /// Rewrites the ring without its holes, oldest first from position 0, and its index.
-    fn compact(&mut self) {
-        let mut ring = Vec::with_capacity(self.ring.len());
-        for k in 0..self.len {
-            let position = (self.start + k) % self.positions;
-            if let Some(done) = self.ring.get(position).filter(|d| d.until_ms != HOLE) {
-                ring.push(*done);
-            }
-        }
-        self.ring = ring;
-        self.start = 0;
-        self.len = self.ring.len();
-        self.live = self.len;
-        self.index.iter_mut().for_each(|slot| *slot = 0);
-        for position in 0..self.len {
-            if let Some(key) = self.ring.get(position).map(|d| d.key) {
-                self.index_insert(&key, position);
-            }
-        }
-    }
-
-    /// Drops the oldest ring position; counts it if it still held an unexpired key.
+    /// Drops the oldest ring position; counts it if it still held an unexpired key. Its
+    /// index slot needs no change: a sequence number out of the ring frees its slot.
     fn evict_oldest(&mut self, now: u64, life: &Life) {
         if self.len == 0 {
             return;
         }
-        let position = self.start;
-        if let Some(done) = self.ring.get(position).copied() {
+        if let Some(done) = self.ring.get(self.position(self.first)).copied() {
             if done.until_ms != HOLE {
-                self.index_remove(&done.key, position);
                 self.live -= 1;
                 if done.until_ms > now {
                     life.count_eviction();
                 }
             }
         }
-        self.start = (self.start + 1) % self.positions;
+        self.first += 1;
         self.len -= 1;
+    }
+
+    /// Rewrites the ring without its holes, oldest first, keeping the sequence numbers
+    /// running (and so every slot of the index valid): only the positions change, and those
+    /// are recomputed from the new numbers, so the index is rebuilt.
+    fn compact(&mut self) {
+        let mut kept = Vec::with_capacity(self.live);
+        for k in 0..self.len as u64 {
+            if let Some(done) = self.ring.get(self.position(self.first + k)) {
+                if done.until_ms != HOLE {
+                    kept.push(*done);
+                }
+            }
+        }
+        let next = self.first + self.len as u64;
+        self.first = next;
+        self.len = 0;
+        self.live = 0;
+        for done in kept {
+            self.append(done);
+        }
+        self.overflows = usize::MAX;
+        self.index_maintain();
+    }
+
+    /// Writes `done` at the back of the ring (which has room).
+    fn append(&mut self, done: Done) -> u64 {
+        let seq = self.first + self.len as u64;
+        let position = self.position(seq);
+        match self.ring.get_mut(position) {
+            Some(slot) => *slot = done,
+            None => self.ring.push(done),
+        }
+        self.len += 1;
+        self.live += 1;
+        seq
     }
 
     /// Keeps the shard within its bound: evicts the oldest handled keys while it holds more
@@ -309,12 +363,14 @@ impl Shard {
     /// Records `key` as handled until `until_ms`, at the back of the ring (moving it there if
     /// it is already in the ring).
     fn insert_done(&mut self, key: &Key, until_ms: u64, now: u64, life: &Life) {
-        if let Some(position) = self.find(key) {
-            self.index_remove(key, position);
-            self.live -= 1;
+        if let Some((b, k, position)) = self.find(key) {
+            if let Some(slot) = self.index.get_mut(b).and_then(|bucket| bucket.get_mut(k)) {
+                *slot = 0;
+            }
             if let Some(done) = self.ring.get_mut(position) {
                 done.until_ms = HOLE;
             }
+            self.live -= 1;
         }
         // The ring itself full: squeeze out the holes if there are any (at most once per
         // quarter of `cap` keys moved, so a key costs that O(cap) pass only rarely), else its
@@ -325,19 +381,12 @@ impl Shard {
         while self.len >= self.positions {
             self.evict_oldest(now, life);
         }
-        self.index_reserve();
-        let position = (self.start + self.len) % self.positions;
-        let done = Done {
+        self.index_maintain();
+        let seq = self.append(Done {
             key: *key,
             until_ms: until_ms.min(HOLE - 1),
-        };
-        match self.ring.get_mut(position) {
-            Some(slot) => *slot = done,
-            None => self.ring.push(done),
-        }
-        self.index_insert(key, position);
-        self.len += 1;
-        self.live += 1;
+        });
+        self.index_insert(key, seq);
         self.fit(now, life);
     }
 
@@ -553,7 +602,7 @@ impl MemoryStore {
                 };
             }
         }
-        let done = shard.find(key).and_then(|p| shard.ring.get(p).copied());
+        let done = shard.find(key).and_then(|(_, _, p)| shard.ring.get(p).copied());
         if done.is_some_and(|d| d.until_ms > now) {
             return Reserve::Done;
         }
@@ -586,7 +635,7 @@ impl MemoryStore {
             }
             // Another holder took over after our lease expired.
             Some(_) => false,
-            None => match shard.find(key).and_then(|p| shard.ring.get(p).copied()) {
+            None => match shard.find(key).and_then(|(_, _, p)| shard.ring.get(p).copied()) {
                 // Already handled (by whoever took over after our lease expired).
                 Some(done) => done.until_ms > now,
                 // Our reservation is gone (evicted after its lease expired): record it.
