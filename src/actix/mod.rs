@@ -258,10 +258,10 @@ fn declared_length(headers: &actix_web::http::header::HeaderMap) -> Option<u64> 
 ///
 /// It borrows the request (an async fn keeps its own copy of every argument it takes by value),
 /// and its state is gone by the time the wrapped service runs.
-async fn admit(
-    config: &VerifyWebhook,
+async fn admit<'c>(
+    config: &'c VerifyWebhook,
     req: &mut ServiceRequest,
-) -> Result<Option<Reservation>, HttpResponse> {
+) -> Result<Option<Reservation<'c>>, HttpResponse> {
     let verifier = &config.verifier;
     let declared = declared_length(req.headers());
     transport::check_declared(verifier, declared).map_err(|e| rejection(config, e))?;

@@ -602,7 +602,9 @@ impl MemoryStore {
                 };
             }
         }
-        let done = shard.find(key).and_then(|(_, _, p)| shard.ring.get(p).copied());
+        let done = shard
+            .find(key)
+            .and_then(|(_, _, p)| shard.ring.get(p).copied());
         if done.is_some_and(|d| d.until_ms > now) {
             return Reserve::Done;
         }
@@ -635,7 +637,10 @@ impl MemoryStore {
             }
             // Another holder took over after our lease expired.
             Some(_) => false,
-            None => match shard.find(key).and_then(|(_, _, p)| shard.ring.get(p).copied()) {
+            None => match shard
+                .find(key)
+                .and_then(|(_, _, p)| shard.ring.get(p).copied())
+            {
                 // Already handled (by whoever took over after our lease expired).
                 Some(done) => done.until_ms > now,
                 // Our reservation is gone (evicted after its lease expired): record it.

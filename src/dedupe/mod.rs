@@ -325,9 +325,9 @@ impl DedupeBuilder {
 }
 
 /// What the guard does with a verified delivery once the store has been asked.
-pub(crate) enum Gate {
+pub(crate) enum Gate<'a> {
     /// Call the handler; settle the reservation (if any) with its status.
-    Open(Option<Reservation>),
+    Open(Option<Reservation<'a>>),
     /// Already handled: answer with this 2xx status, do not call the handler.
     Duplicate(u16),
     /// In flight, or the store is down.
@@ -424,7 +424,7 @@ impl Dedupe {
 
     /// Reserves the delivery, or says why the handler must not run: at once for a
     /// [`MemoryStore`], through the store's future for others.
-    pub(crate) fn admit<'a>(&'a self, verified: &'a Verified) -> Admit<'a> {
+    pub(crate) fn admit<'d: 'v, 'v>(&'d self, verified: &'v Verified) -> Admit<'d, 'v> {
         let s = &*self.inner;
         let token = Token::fresh();
         // The memory store keeps only the key's hash: the text is never built on the heap.
@@ -445,7 +445,7 @@ impl Dedupe {
     }
 
     /// A delivery with nothing to key on goes through undeduplicated.
-    fn not_keyed(verified: &Verified) -> Admit<'_> {
+    fn not_keyed<'d, 'v>(verified: &Verified) -> Admit<'d, 'v> {
         tracing::debug!(provider = %verified.provider(), "no event id: not deduplicated");
         Admit::Now(Gate::Open(None))
     }
@@ -458,11 +458,11 @@ impl Dedupe {
         key: String,
         digest: Option<Digest>,
         token: Token,
-    ) -> Gate {
+    ) -> Gate<'_> {
         let s = &*self.inner;
         match answer {
             Ok(Reserve::Reserved) => Gate::Open(Some(Reservation {
-                dedupe: self.clone(),
+                dedupe: self,
                 key,
                 digest,
                 token,
@@ -496,7 +496,10 @@ impl Dedupe {
 
 /// What an adapter does with a verified delivery: open without dedupe, else [`Dedupe::admit`]'s
 /// answer (at once for a [`MemoryStore`], after the store's future for others).
-pub(crate) async fn gate(dedupe: Option<&Dedupe>, verified: &Verified) -> Gate {
+pub(crate) async fn gate<'d: 'v, 'v>(
+    dedupe: Option<&'d Dedupe>,
+    verified: &'v Verified,
+) -> Gate<'d> {
     match dedupe.map(|d| d.admit(verified)) {
         None => Gate::Open(None),
         Some(Admit::Now(gate)) => gate,
@@ -505,15 +508,15 @@ pub(crate) async fn gate(dedupe: Option<&Dedupe>, verified: &Verified) -> Gate {
 }
 
 /// The answer of [`Dedupe::admit`]: known at once, or after the store's future.
-pub(crate) enum Admit<'a> {
+pub(crate) enum Admit<'d, 'v> {
     /// The memory store answered (or there is nothing to key on).
-    Now(Gate),
+    Now(Gate<'d>),
     /// Another store is being asked.
-    Later(Pin<Box<dyn Future<Output = Gate> + Send + 'a>>),
+    Later(Pin<Box<dyn Future<Output = Gate<'d>> + Send + 'v>>),
 }
 
 /// A settlement that needs the store's future: await it.
-pub(crate) type Settling = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+pub(crate) type Settling<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
 /// Keys up to this many bytes are composed on the stack for the memory store's hash (every
 /// provider's ids fit); longer ones are built as a `String` first.
@@ -526,7 +529,7 @@ pub(crate) fn millis(d: Duration) -> u64 {
 
 /// Settles a reservation with the handler's status: commit on 2xx, release otherwise. A
 /// [`MemoryStore`] settles at once (`None`); other stores return the future to await.
-pub(crate) fn settle(reservation: Option<Reservation>, status: u16) -> Option<Settling> {
+pub(crate) fn settle(reservation: Option<Reservation<'_>>, status: u16) -> Option<Settling<'_>> {
     let mut r = reservation?;
     let success = (200..300).contains(&status);
     if let Some(done) = r.settle_now(success) {
@@ -561,8 +564,10 @@ fn taken_over() -> StoreError {
 
 /// A reserved delivery. Commit it when the handler succeeded; if it is dropped unsettled (the
 /// handler failed, panicked, or the request was abandoned), it is released in the background.
-pub struct Reservation {
-    dedupe: Dedupe,
+pub struct Reservation<'a> {
+    /// Borrowed from the layer's configuration, which the request future holds: no
+    /// reference count per delivery.
+    dedupe: &'a Dedupe,
     /// The store key (empty for the memory store, which is given only its hash, `digest`).
     key: String,
     /// The memory store's hash of `key`, taken at the reservation (`None` for other stores).
@@ -571,7 +576,7 @@ pub struct Reservation {
     settled: bool,
 }
 
-impl fmt::Debug for Reservation {
+impl fmt::Debug for Reservation<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reservation")
             .field("key", &self.key)
@@ -580,7 +585,7 @@ impl fmt::Debug for Reservation {
     }
 }
 
-impl Reservation {
+impl Reservation<'_> {
     /// The store key ([`Dedupe::key_for`]); empty for a [`MemoryStore`], which keeps only its
     /// hash.
     pub fn key(&self) -> &str {
@@ -627,7 +632,7 @@ impl Reservation {
     }
 }
 
-impl Drop for Reservation {
+impl Drop for Reservation<'_> {
     fn drop(&mut self) {
         if self.settled || self.settle_now(false).is_some() {
             return;

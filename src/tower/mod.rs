@@ -292,12 +292,12 @@ where
 /// It borrows what the request future holds (an async fn keeps its own copy of every argument
 /// it takes by value), and its state is gone by the time the inner service runs: the request
 /// future, boxed once per request, stays small enough for the allocator's fast path.
-async fn admit<ReqBody, ResBody>(
-    config: &Config,
+async fn admit<'c, ReqBody, ResBody>(
+    config: &'c Config,
     parts: &mut http::request::Parts,
     body: ReqBody,
     declared: Option<u64>,
-) -> Result<(Bytes, Option<Reservation>), Response<ResponseBody<ResBody>>>
+) -> Result<(Bytes, Option<Reservation<'c>>), Response<ResponseBody<ResBody>>>
 where
     ReqBody: http_body::Body,
     ReqBody::Error: Into<BoxError>,
