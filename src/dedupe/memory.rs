@@ -98,6 +98,26 @@ struct Flight {
     /// Milliseconds since the store's epoch at which the lease ends.
     until_ms: u64,
     holder: u64,
+    /// The index slot held for the key since the reservation, if the key was not in the
+    /// ring then ([`Shard::hold`]).
+    spot: Option<Spot>,
+}
+
+/// An index slot held for a reserved key, valid while the index is the one it was taken in.
+#[derive(Clone, Copy)]
+struct Spot {
+    bucket: u32,
+    slot: u8,
+    build: u32,
+}
+
+/// What a held index slot contains until its key is committed: not 0 (taken), and bit 32
+/// clear, which no key's slot has (tags have their low bit set), so no look-up matches it.
+const HELD: u64 = 1 << 33;
+
+/// Whether an index slot holds a key (bit 32 is the tag's low bit, set in every key's slot).
+fn is_key(slot: u64) -> bool {
+    slot & (1 << 32) != 0
 }
 
 /// A handled key in a shard's ring.
@@ -126,6 +146,11 @@ type Bucket = [u64; SLOTS + 1];
 fn tag(key: &Key) -> u32 {
     let [a, b, c, d, ..] = *key;
     u32::from_le_bytes([a, b, c, d]) | 1
+}
+
+/// The index slot of `key` as sequence number `seq`.
+fn slot_of(key: &Key, seq: u64) -> u64 {
+    (u64::from(tag(key)) << 32) | u64::from(seq as u32)
 }
 
 /// One shard: a bound, the handled keys oldest first, and the reservations in flight.
@@ -158,26 +183,35 @@ struct Shard {
     /// Overflow counts added since the index was built: past a share of the buckets, it is
     /// rebuilt from the ring (overflow counts only grow between rebuilds).
     overflows: usize,
+    /// How many times the index was built: a [`Spot`] from another build is void.
+    build: u32,
     /// Reservations in flight: as many as requests being handled.
     flights: HashMap<Key, Flight, DigestHash>,
     /// Flight count above which expired leases are swept out (doubles with what remains).
     sweep_at: usize,
 }
 
+/// Ring positions reserved up front per shard, at most (24 MiB of address space).
+const RING_RESERVED: usize = 1 << 20;
+
 /// Flight count at which the first sweep of expired leases happens.
 const FIRST_SWEEP: usize = 64;
 
 impl Shard {
     fn new(cap: usize) -> Self {
+        let positions = cap.saturating_add(cap / 4 + 1);
         Shard {
             cap,
-            positions: cap.saturating_add(cap / 4 + 1),
-            ring: Vec::new(),
+            positions,
+            // Reserved (not touched: the pages are mapped as the ring fills) up to a million
+            // positions, so that a large store does not copy its ring as it grows.
+            ring: Vec::with_capacity(positions.min(RING_RESERVED)),
             first: 0,
             len: 0,
             live: 0,
             index: Vec::new(),
             overflows: 0,
+            build: 0,
             flights: HashMap::with_hasher(DigestHash),
             sweep_at: FIRST_SWEEP,
         }
@@ -215,19 +249,34 @@ impl Shard {
 
     /// Where `key` is among the handled keys: its bucket, slot and ring position.
     fn find(&self, key: &Key) -> Option<(usize, usize, usize)> {
+        self.probe(key).0
+    }
+
+    /// [`find`](Self::find), and the first slot on the key's probe sequence that is free for
+    /// it (where [`index_insert`](Self::index_insert) would put it).
+    fn probe(&self, key: &Key) -> (Option<(usize, usize, usize)>, Option<(usize, usize)>) {
+        let mut free = None;
         if self.index.is_empty() {
-            return None;
+            return (None, free);
         }
         let tag = tag(key);
         let mut b = self.home_bucket(key);
         for _ in 0..self.index.len() {
-            let bucket = self.index.get(b)?;
+            let Some(bucket) = self.index.get(b) else {
+                break;
+            };
             let (slots, overflow) = bucket.split_at(SLOTS);
             for (k, slot) in slots.iter().enumerate() {
                 if (slot >> 32) as u32 != tag {
+                    if free.is_none() && self.is_free(*slot) {
+                        free = Some((b, k));
+                    }
                     continue;
                 }
                 let Some(seq) = self.live_seq(*slot) else {
+                    if free.is_none() {
+                        free = Some((b, k));
+                    }
                     continue;
                 };
                 let position = self.position(seq);
@@ -236,21 +285,60 @@ impl Shard {
                     .get(position)
                     .is_some_and(|d| d.key == *key && d.until_ms != HOLE)
                 {
-                    return Some((b, k, position));
+                    return (Some((b, k, position)), free);
                 }
             }
             if overflow.first().is_none_or(|n| *n == 0) {
-                return None;
+                break;
             }
             b = self.next_bucket(b);
         }
-        None
+        (None, free)
+    }
+
+    /// Whether an index slot is free: never used, or its key has left the ring. A held slot
+    /// is taken.
+    fn is_free(&self, slot: u64) -> bool {
+        slot == 0 || (is_key(slot) && self.live_seq(slot).is_none())
+    }
+
+    /// Holds the free slot `at` for `key`, which is not in the ring, until its commit fills
+    /// it ([`fill`](Self::fill)) or its release frees it: the look-up that found the key
+    /// absent has just read that cache line, and the commit then writes the slot without
+    /// reading the line again (under load, by then, a miss to memory).
+    fn hold(&mut self, at: Option<(usize, usize)>) -> Option<Spot> {
+        let (b, k) = at?;
+        let slot = self.index.get_mut(b)?.get_mut(k)?;
+        *slot = HELD;
+        Some(Spot {
+            bucket: u32::try_from(b).ok()?,
+            slot: u8::try_from(k).ok()?,
+            build: self.build,
+        })
+    }
+
+    /// Writes `value` into a held slot, if the index is still the one it was held in.
+    fn fill(&mut self, spot: Option<Spot>, value: u64) -> bool {
+        let Some(spot) = spot.filter(|s| s.build == self.build) else {
+            return false;
+        };
+        let slot = self
+            .index
+            .get_mut(spot.bucket as usize)
+            .and_then(|bucket| bucket.get_mut(usize::from(spot.slot)));
+        match slot {
+            Some(slot) if *slot == HELD => {
+                *slot = value;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Indexes `key` as sequence number `seq`: in the first slot of its probe sequence that
     /// is unused or whose key has left the ring.
     fn index_insert(&mut self, key: &Key, seq: u64) {
-        let entry = (u64::from(tag(key)) << 32) | u64::from(seq as u32);
+        let entry = slot_of(key, seq);
         let mut b = self.home_bucket(key);
         for _ in 0..self.index.len() {
             let Some(bucket) = self.index.get(b).copied() else {
@@ -259,7 +347,7 @@ impl Shard {
             let free = bucket
                 .iter()
                 .take(SLOTS)
-                .position(|slot| self.live_seq(*slot).is_none());
+                .position(|slot| self.is_free(*slot));
             match (free, self.index.get_mut(b)) {
                 (Some(k), Some(bucket)) => {
                     if let Some(slot) = bucket.get_mut(k) {
@@ -288,6 +376,7 @@ impl Shard {
         }
         self.index = vec![[0; SLOTS + 1]; buckets];
         self.overflows = 0;
+        self.build = self.build.wrapping_add(1);
         for k in 0..self.len as u64 {
             let seq = self.first + k;
             if let Some(done) = self.ring.get(self.position(seq)).copied() {
@@ -362,8 +451,12 @@ impl Shard {
 
     /// Records `key` as handled until `until_ms`, at the back of the ring (moving it there if
     /// it is already in the ring).
-    fn insert_done(&mut self, key: &Key, until_ms: u64, now: u64, life: &Life) {
-        if let Some((b, k, position)) = self.find(key) {
+    ///
+    /// `spot`: the slot held for the key at its reservation, when the key was not in the ring
+    /// then (and, its reservation having been ours until now, still is not).
+    fn insert_done(&mut self, key: &Key, until_ms: u64, now: u64, life: &Life, spot: Option<Spot>) {
+        let absent = spot.is_some_and(|s| s.build == self.build);
+        if let Some((b, k, position)) = if absent { None } else { self.find(key) } {
             if let Some(slot) = self.index.get_mut(b).and_then(|bucket| bucket.get_mut(k)) {
                 *slot = 0;
             }
@@ -386,7 +479,9 @@ impl Shard {
             key: *key,
             until_ms: until_ms.min(HOLE - 1),
         });
-        self.index_insert(key, seq);
+        if !self.fill(spot, slot_of(key, seq)) {
+            self.index_insert(key, seq);
+        }
         self.fit(now, life);
     }
 
@@ -394,6 +489,15 @@ impl Shard {
     /// a reservation whose holder never came back (it is normally released or committed).
     fn sweep(&mut self, now: u64) {
         if self.flights.len() >= self.sweep_at {
+            let expired: Vec<Option<Spot>> = self
+                .flights
+                .values()
+                .filter(|f| f.until_ms <= now)
+                .map(|f| f.spot)
+                .collect();
+            for spot in expired {
+                self.fill(spot, 0);
+            }
             self.flights.retain(|_, f| f.until_ms > now);
             self.sweep_at = (self.flights.len() * 2).max(FIRST_SWEEP);
         }
@@ -595,25 +699,36 @@ impl MemoryStore {
         let life = &self.inner.life;
         let now = life.now_ms();
         let mut shard = self.shard(key);
-        if let Some(flight) = shard.flights.get(key) {
-            if flight.until_ms > now {
+        let expired = match shard.flights.get(key) {
+            Some(flight) if flight.until_ms > now => {
                 return Reserve::InFlight {
                     retry_after: Duration::from_millis(flight.until_ms - now),
                 };
             }
-        }
-        let done = shard
-            .find(key)
-            .and_then(|(_, _, p)| shard.ring.get(p).copied());
+            expired => expired.copied(),
+        };
+        let (found, free) = shard.probe(key);
+        let done = found.and_then(|(_, _, p)| shard.ring.get(p).copied());
         if done.is_some_and(|d| d.until_ms > now) {
             return Reserve::Done;
         }
-        // Free, or its lease or retention has run out: a new attempt.
+        // Free, or its lease or retention has run out: a new attempt. An expired attempt's
+        // held slot passes on to this one.
+        let spot = match (found, expired.and_then(|f| f.spot)) {
+            (Some(_), held) => {
+                // The key is in the ring (expired): its commit moves it, through a look-up.
+                shard.fill(held, 0);
+                None
+            }
+            (None, Some(spot)) => Some(spot),
+            (None, None) => shard.hold(free),
+        };
         shard.flights.insert(
             *key,
             Flight {
                 until_ms: now.saturating_add(millis(lease)),
                 holder: holder(token),
+                spot,
             },
         );
         shard.fit(now, life);
@@ -632,7 +747,7 @@ impl MemoryStore {
             // delivery.
             Some(flight) if flight.holder == holder(token) || flight.until_ms <= now => {
                 shard.flights.remove(key);
-                shard.insert_done(key, until, now, life);
+                shard.insert_done(key, until, now, life, flight.spot);
                 true
             }
             // Another holder took over after our lease expired.
@@ -645,7 +760,7 @@ impl MemoryStore {
                 Some(done) => done.until_ms > now,
                 // Our reservation is gone (evicted after its lease expired): record it.
                 None => {
-                    shard.insert_done(key, until, now, life);
+                    shard.insert_done(key, until, now, life, None);
                     true
                 }
             },
@@ -656,8 +771,9 @@ impl MemoryStore {
     pub(crate) fn release_digest(&self, key: &Digest, token: Token) {
         let mine = holder(token);
         let mut shard = self.shard(key);
-        if shard.flights.get(key).is_some_and(|f| f.holder == mine) {
+        if let Some(flight) = shard.flights.get(key).copied().filter(|f| f.holder == mine) {
             shard.flights.remove(key);
+            shard.fill(flight.spot, 0);
         }
     }
 }
@@ -838,11 +954,11 @@ mod tests {
             let mut order: Vec<u32> = Vec::new();
             for i in 0..(3 * cap as u32 + 5) {
                 // Every third key is handled again at once (it moves to the back).
-                shard.insert_done(&key(i), 1_000, 0, &life);
+                shard.insert_done(&key(i), 1_000, 0, &life, None);
                 order.retain(|k| *k != i);
                 order.push(i);
                 if i % 3 == 0 {
-                    shard.insert_done(&key(i), 1_000, 0, &life);
+                    shard.insert_done(&key(i), 1_000, 0, &life, None);
                 }
                 order = order.split_off(order.len().saturating_sub(cap));
                 assert!(shard.keys() <= cap);
@@ -863,6 +979,76 @@ mod tests {
             );
             life.evicted.store(0, Ordering::Relaxed);
         }
+    }
+
+    /// Reservations hold an index slot from the reserve to the commit (filled) or the release
+    /// (freed): committed keys are found, released ones are not, and no held slot outlives
+    /// its reservation, through rotations of the ring and rebuilds of the index under
+    /// reservations in flight.
+    #[test]
+    fn held_slots_are_filled_by_commits_and_freed_by_releases() {
+        let store = MemoryStore::new(64);
+        let held = |store: &MemoryStore| -> usize {
+            store
+                .inner
+                .shards
+                .iter()
+                .map(|s| {
+                    let s = s.lock().unwrap();
+                    s.index
+                        .iter()
+                        .flatten()
+                        .filter(|slot| **slot == HELD)
+                        .count()
+                })
+                .sum()
+        };
+        let mut committed = Vec::new();
+        for round in 0..20 {
+            // Eight reservations in flight at once, then each settled.
+            let batch: Vec<(String, Token)> = (0..8)
+                .map(|i| (format!("k:{round}:{i}"), Token::fresh()))
+                .collect();
+            for (k, t) in &batch {
+                assert_eq!(store.reserve_now(k, *t, LEASE), Reserve::Reserved, "{k}");
+            }
+            assert!(held(&store) <= batch.len());
+            if round % 5 == 4 {
+                // Every shard's index rebuilt while the batch is in flight: the held slots
+                // are gone with the old index, and the commits index their keys anew.
+                for shard in store.inner.shards.iter() {
+                    let mut shard = shard.lock().unwrap();
+                    shard.overflows = usize::MAX;
+                    shard.index_maintain();
+                }
+                assert_eq!(held(&store), 0);
+            }
+            for (i, (k, t)) in batch.iter().enumerate() {
+                if i % 2 == 0 {
+                    assert!(store.commit_now(k, *t, KEEP), "{k}");
+                    committed.push(k.clone());
+                } else {
+                    store.release_now(k, *t);
+                }
+            }
+            assert_eq!(held(&store), 0, "round {round}");
+            // A duplicate is answered as handled, and holds nothing.
+            let again = format!("k:{round}:0");
+            assert_eq!(
+                store.reserve_now(&again, Token::fresh(), LEASE),
+                Reserve::Done
+            );
+            assert_eq!(held(&store), 0);
+        }
+        // The newest committed keys are all there; released ones never are.
+        for k in committed.iter().rev().take(16) {
+            assert!(store.holds(k), "{k}");
+            assert_eq!(store.reserve_now(k, Token::fresh(), LEASE), Reserve::Done);
+        }
+        for round in 0..20 {
+            assert!(!store.holds(&format!("k:{round}:1")));
+        }
+        assert_eq!(held(&store), 0);
     }
 
     impl MemoryStore {
