@@ -148,6 +148,9 @@ fn tag(key: &Key) -> u32 {
     u32::from_le_bytes([a, b, c, d]) | 1
 }
 
+/// Where a handled key is: its index bucket and slot, and its ring position.
+type Found = (usize, usize, usize);
+
 /// The index slot of `key` as sequence number `seq`.
 fn slot_of(key: &Key, seq: u64) -> u64 {
     (u64::from(tag(key)) << 32) | u64::from(seq as u32)
@@ -248,13 +251,13 @@ impl Shard {
     }
 
     /// Where `key` is among the handled keys: its bucket, slot and ring position.
-    fn find(&self, key: &Key) -> Option<(usize, usize, usize)> {
+    fn find(&self, key: &Key) -> Option<Found> {
         self.probe(key).0
     }
 
     /// [`find`](Self::find), and the first slot on the key's probe sequence that is free for
     /// it (where [`index_insert`](Self::index_insert) would put it).
-    fn probe(&self, key: &Key) -> (Option<(usize, usize, usize)>, Option<(usize, usize)>) {
+    fn probe(&self, key: &Key) -> (Option<Found>, Option<(usize, usize)>) {
         let mut free = None;
         if self.index.is_empty() {
             return (None, free);
