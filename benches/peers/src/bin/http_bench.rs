@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! bash benches/http/run.sh                    # from the repository root; installs wrk if needed
-//! ROUNDS=5 SECS=5 CONNS=16 bash benches/http/run.sh
+//! ROUNDS=15 SECS=2 CONNS=16 bash benches/http/run.sh  # the defaults
 //! ROUTES=github,github-dedupe-default FRAMEWORKS=axum bash benches/http/run.sh  # a subset
 //! ```
 //!
@@ -61,8 +61,8 @@ const ACTIX_ROUTES: &[&str] = &[
     "github-dedupe-default",
 ];
 
-/// Keys the in-memory store of the dedupe routes holds: more than a whole run sends (5 rounds
-/// of 5 s at ~100k requests/s, plus the warm-up), so the store is sized for its window, as it
+/// Keys the in-memory store of the dedupe routes holds: more than a whole run sends (15 rounds
+/// of 2 s at ~100k requests/s, plus the warm-up), so the store is sized for its window, as it
 /// should be in production, and never evicts.
 const DEDUPE_KEYS: usize = 4_000_000;
 
@@ -455,8 +455,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn run() {
-    let rounds = env("ROUNDS", 5);
-    let secs = env("SECS", 5);
+    // Many short rounds: the machine's speed drifts by up to ~15 % over tens of seconds
+    // (a shared VM), so routes compared within a round should run seconds apart, and the
+    // median needs many rounds.
+    let rounds = env("ROUNDS", 15);
+    let secs = env("SECS", 2);
     let conns = env("CONNS", 16);
     let server_cpu = env("SERVER_CPU", 1);
     let client_cpu = env("CLIENT_CPU", 0);
