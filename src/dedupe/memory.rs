@@ -192,6 +192,9 @@ struct Shard {
     flights: HashMap<Key, Flight, DigestHash>,
     /// Flight count above which expired leases are swept out (doubles with what remains).
     sweep_at: usize,
+    /// No lease in `flights` ends before this (it may be earlier than the true earliest, after
+    /// removals): until then a sweep would find nothing.
+    next_expiry: u64,
 }
 
 /// Ring positions reserved up front per shard, at most (24 MiB of address space).
@@ -217,6 +220,7 @@ impl Shard {
             build: 0,
             flights: HashMap::with_hasher(DigestHash),
             sweep_at: FIRST_SWEEP,
+            next_expiry: u64::MAX,
         }
     }
 
@@ -311,13 +315,14 @@ impl Shard {
     /// reading the line again (under load, by then, a miss to memory).
     fn hold(&mut self, at: Option<(usize, usize)>) -> Option<Spot> {
         let (b, k) = at?;
-        let slot = self.index.get_mut(b)?.get_mut(k)?;
-        *slot = HELD;
-        Some(Spot {
+        let spot = Spot {
             bucket: u32::try_from(b).ok()?,
             slot: u8::try_from(k).ok()?,
             build: self.build,
-        })
+        };
+        let slot = self.index.get_mut(b)?.get_mut(k)?;
+        *slot = HELD;
+        Some(spot)
     }
 
     /// Writes `value` into a held slot, if the index is still the one it was held in.
@@ -396,16 +401,16 @@ impl Shard {
         if self.len == 0 {
             return;
         }
-        if let Some(done) = self.ring.get(self.position(self.first)).copied() {
-            if done.until_ms != HOLE {
-                self.live -= 1;
-                if done.until_ms > now {
-                    life.count_eviction();
-                }
-            }
-        }
+        let oldest = self.ring.get(self.position(self.first)).copied();
         self.first += 1;
         self.len -= 1;
+        if let Some(done) = oldest.filter(|d| d.until_ms != HOLE) {
+            self.live = self.live.saturating_sub(1);
+            // Counted (and perhaps logged) once the shard is consistent again.
+            if done.until_ms > now {
+                life.count_eviction();
+            }
+        }
     }
 
     /// Rewrites the ring without its holes, oldest first, keeping the sequence numbers
@@ -445,8 +450,13 @@ impl Shard {
     }
 
     /// Keeps the shard within its bound: evicts the oldest handled keys while it holds more
-    /// (never a reservation in flight: a shard full of those grows past its bound).
+    /// (never a reservation in flight: a shard full of those grows past its bound). Leases
+    /// that ran out are dropped first, so that a crashed holder's reservation never pushes
+    /// out a handled key.
     fn fit(&mut self, now: u64, life: &Life) {
+        if self.keys() > self.cap {
+            self.sweep_expired(now);
+        }
         while self.live > 0 && self.keys() > self.cap {
             self.evict_oldest(now, life);
         }
@@ -492,18 +502,33 @@ impl Shard {
     /// a reservation whose holder never came back (it is normally released or committed).
     fn sweep(&mut self, now: u64) {
         if self.flights.len() >= self.sweep_at {
-            let expired: Vec<Option<Spot>> = self
-                .flights
-                .values()
-                .filter(|f| f.until_ms <= now)
-                .map(|f| f.spot)
-                .collect();
-            for spot in expired {
-                self.fill(spot, 0);
-            }
-            self.flights.retain(|_, f| f.until_ms > now);
+            self.sweep_expired(now);
             self.sweep_at = (self.flights.len() * 2).max(FIRST_SWEEP);
         }
+    }
+
+    /// Drops every reservation whose lease ran out (and frees the index slots they held);
+    /// nothing to do, without a pass over the flights, before the earliest lease ends.
+    fn sweep_expired(&mut self, now: u64) {
+        if self.next_expiry > now {
+            return;
+        }
+        let expired: Vec<Option<Spot>> = self
+            .flights
+            .values()
+            .filter(|f| f.until_ms <= now)
+            .map(|f| f.spot)
+            .collect();
+        for spot in expired {
+            self.fill(spot, 0);
+        }
+        self.flights.retain(|_, f| f.until_ms > now);
+        self.next_expiry = self
+            .flights
+            .values()
+            .map(|f| f.until_ms)
+            .min()
+            .unwrap_or(u64::MAX);
     }
 }
 
@@ -570,6 +595,9 @@ pub struct MemoryStore {
 /// At most this many shards, each behind its own lock (fewer for a store of fewer keys).
 const MAX_SHARDS: usize = 64;
 
+/// Keys per shard, at least (unless the whole store holds fewer): see [`MemoryStore::new`].
+const MIN_SHARD_KEYS: usize = 256;
+
 /// Shards per CPU: enough that threads rarely wait for one another's lock (`dedupe_footprint`
 /// with two threads on two CPUs: 460..560 ns per key with 16 shards, 610 with 4), few enough
 /// that each shard's ring ends (where keys are appended and evicted) stay in the cache.
@@ -616,12 +644,14 @@ impl MemoryStore {
             epoch_ms: crate::clock::monotonic_ms(),
             evicted: Arc::new(AtomicU64::new(0)),
         };
-        // The bound split over the shards, every shard holding at least one key.
+        // The bound split over the shards, every shard holding at least `MIN_SHARD_KEYS`
+        // keys (or the whole bound): each shard is bounded on its own, so a small store split
+        // many ways would evict a handled key as soon as two keys met in one shard.
         let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
         let count = cpus
             .saturating_mul(SHARDS_PER_CPU)
             .clamp(1, MAX_SHARDS)
-            .min(max_entries);
+            .min((max_entries / MIN_SHARD_KEYS).max(1));
         let shards = (0..count)
             .map(|i| {
                 let cap = max_entries / count + usize::from(i < max_entries % count);
@@ -727,16 +757,18 @@ impl MemoryStore {
             (None, Some(spot)) => Some(spot),
             (None, None) => shard.hold(free),
         };
+        let until_ms = now.saturating_add(millis(lease));
         shard.flights.insert(
             *key,
             Flight {
-                until_ms: now.saturating_add(millis(lease)),
+                until_ms,
                 holder: holder(token),
                 spot,
             },
         );
-        shard.fit(now, life);
+        shard.next_expiry = shard.next_expiry.min(until_ms);
         shard.sweep(now);
+        shard.fit(now, life);
         Reserve::Reserved
     }
 
@@ -761,9 +793,11 @@ impl MemoryStore {
                 .and_then(|(_, _, p)| shard.ring.get(p).copied())
             {
                 // Already handled (by whoever took over after our lease expired).
-                Some(done) => done.until_ms > now,
-                // Our reservation is gone (evicted after its lease expired): record it.
-                None => {
+                Some(done) if done.until_ms > now => true,
+                // Our reservation is gone (swept after its lease expired) and nobody holds
+                // the key: record the delivery (moving an expired earlier record of the key,
+                // if there is one, to the back with the new retention).
+                _ => {
                     shard.insert_done(key, until, now, life, None);
                     true
                 }
@@ -1053,6 +1087,118 @@ mod tests {
             assert!(!store.holds(&format!("k:{round}:1")));
         }
         assert_eq!(held(&store), 0);
+    }
+
+    /// A holder whose lease ran out and whose reservation was then swept still records its
+    /// delivery when it commits, also when the key has an expired record from an earlier
+    /// delivery: otherwise the next retry would run the handler again.
+    #[test]
+    fn a_late_commit_after_its_lease_was_swept_is_recorded() {
+        // Room for both records: the expired one is not evicted to make room.
+        let store = MemoryStore::new(1000);
+        let short = Duration::from_millis(1);
+        let t0 = Token::fresh();
+        assert_eq!(store.reserve_now("k", t0, LEASE), Reserve::Reserved);
+        assert!(store.commit_now("k", t0, short));
+        // Past the coarse clock's tick (up to 10 ms) and the retention.
+        std::thread::sleep(Duration::from_millis(25));
+        let a = Token::fresh();
+        assert_eq!(store.reserve_now("k", a, short), Reserve::Reserved);
+        std::thread::sleep(Duration::from_millis(25));
+        {
+            let d = store.digest("k");
+            let mut shard = store.shard(&d);
+            let now = store.inner.life.now_ms();
+            shard.sweep_expired(now);
+            assert!(shard.flights.is_empty());
+        }
+        assert!(store.commit_now("k", a, KEEP));
+        assert_eq!(store.reserve_now("k", Token::fresh(), LEASE), Reserve::Done);
+    }
+
+    /// A reservation whose lease ran out (its holder crashed) never pushes a handled key out
+    /// of a full store: the expired lease goes first.
+    #[test]
+    fn an_expired_reservation_does_not_evict_handled_keys() {
+        let store = MemoryStore::new(2);
+        let t = Token::fresh();
+        assert_eq!(store.reserve_now("kept", t, LEASE), Reserve::Reserved);
+        assert!(store.commit_now("kept", t, KEEP));
+        let crashed = Token::fresh();
+        assert_eq!(
+            store.reserve_now("crashed", crashed, Duration::from_millis(1)),
+            Reserve::Reserved
+        );
+        std::thread::sleep(Duration::from_millis(25));
+        let t = Token::fresh();
+        assert_eq!(store.reserve_now("new", t, LEASE), Reserve::Reserved);
+        assert!(store.commit_now("new", t, KEEP));
+        assert_eq!(
+            store.reserve_now("kept", Token::fresh(), LEASE),
+            Reserve::Done
+        );
+        assert_eq!(
+            store.reserve_now("new", Token::fresh(), LEASE),
+            Reserve::Done
+        );
+        assert_eq!(store.evicted(), 0);
+    }
+
+    /// A small store holds as many keys as it was given, whatever shards they hash to.
+    #[test]
+    fn a_small_store_holds_its_whole_bound() {
+        for bound in [1usize, 2, 10, 100, 255] {
+            let store = MemoryStore::new(bound);
+            for i in 0..bound {
+                let (k, t) = (format!("k:{i}"), Token::fresh());
+                assert_eq!(store.reserve_now(&k, t, LEASE), Reserve::Reserved);
+                assert!(store.commit_now(&k, t, KEEP));
+            }
+            assert_eq!(store.evicted(), 0, "bound {bound}");
+            assert_eq!(store.len(), bound);
+            for i in 0..bound {
+                assert!(store.holds(&format!("k:{i}")), "bound {bound}: k:{i}");
+            }
+        }
+    }
+
+    /// Keys that share their index tag and home are told apart by the full key in the ring;
+    /// sequence numbers crossing 2^32 (the index keeps their low 32 bits) change nothing.
+    #[test]
+    fn same_tags_and_wrapping_sequence_numbers_are_told_apart() {
+        let life = Life {
+            epoch_ms: 0,
+            evicted: Arc::new(AtomicU64::new(0)),
+        };
+        let key = |i: u32| {
+            let mut k = [0u8; 16];
+            k[..4].copy_from_slice(&[1, 0, 0, 0]);
+            k[4..8].copy_from_slice(&i.to_le_bytes());
+            k
+        };
+        for (cap, wrap) in [(64usize, false), (64, true), (500, false), (500, true)] {
+            let mut shard = Shard::new(cap);
+            if wrap {
+                let p = shard.positions as u64;
+                shard.first = ((1u64 << 32) / p) * p;
+            }
+            for i in 0..(3 * cap as u32) {
+                shard.insert_done(&key(i), 1_000, 0, &life, None);
+                let oldest = (i + 1).saturating_sub(cap as u32);
+                for k in oldest..=i {
+                    assert!(
+                        shard.find(&key(k)).is_some(),
+                        "cap {cap} wrap {wrap}: {k} at {i}"
+                    );
+                }
+                for k in (0..oldest).chain(i + 1..i + 4) {
+                    assert!(
+                        shard.find(&key(k)).is_none(),
+                        "cap {cap} wrap {wrap}: {k} at {i}"
+                    );
+                }
+            }
+        }
     }
 
     impl MemoryStore {
