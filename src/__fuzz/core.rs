@@ -5,7 +5,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use super::input::{Built, Delivery};
 use super::oracle::{self, Prov, BASE, TOLERANCE};
 use super::{ensure, Finding, Outcome};
-use crate::{ErrorKind, Verified, VerifyError};
+use crate::headers::HeaderLookup;
+use crate::{ErrorKind, Verified, Verifier, VerifyError};
 
 /// When the verifier's clock reads.
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,17 +58,7 @@ fn check(input: &CoreInput) -> Outcome {
     let verifier = &built.fixture.verifier;
     let result = verifier.verify_at(&built.headers[..], &built.body, now);
     judge(&built, now, now, &result)?;
-    // The fast path (taken by `verify_at` for the common delivery) answers exactly what the
-    // general path does.
-    if built.body.len() <= verifier.max_body_size() {
-        let general = verifier.verify_general(&built.headers[..], &built.body, now);
-        ensure!(
-            same_facts(&result, &general),
-            "fast and general paths disagree: {:?} vs {:?}",
-            result.as_ref().err(),
-            general.as_ref().err()
-        );
-    }
+    agree(verifier, &built.headers[..], &built.body, now)?;
 
     if input.header_map {
         if let Some(map) = header_map(&built.headers) {
@@ -80,6 +71,30 @@ fn check(input: &CoreInput) -> Outcome {
             );
         }
     }
+    Ok(())
+}
+
+/// `verify_at`'s answer (the fast path, for the common delivery) is exactly the general path's:
+/// the same facts, or the same refusal. Used by every harness that sends deliveries a
+/// fast-path verifier may take.
+pub(crate) fn agree<H: HeaderLookup + ?Sized>(
+    verifier: &Verifier,
+    headers: &H,
+    body: &[u8],
+    now: u64,
+) -> Outcome {
+    // The body limit is checked before either path.
+    if body.len() > verifier.max_body_size() {
+        return Ok(());
+    }
+    let result = verifier.verify_at(headers, body, now);
+    let general = verifier.verify_general(headers, body, now);
+    ensure!(
+        same_facts(&result, &general),
+        "fast and general paths disagree: {:?} vs {:?}",
+        result.as_ref().err(),
+        general.as_ref().err()
+    );
     Ok(())
 }
 

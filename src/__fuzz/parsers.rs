@@ -293,6 +293,7 @@ fn through_verifier(prov: Prov, style: u8, spec: &Spec, value: &[u8], now: u64) 
         .verify_at(&headers[..], BODY, now)
         .map(|_| ())
         .map_err(|e| e.kind());
+    super::core::agree(&fixture.verifier, &headers[..], BODY, now)?;
     let want = expected(prov, spec, value, &headers, now);
     ensure!(
         got == want,

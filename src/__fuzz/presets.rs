@@ -151,6 +151,7 @@ pub fn paddle_signature(data: &[u8]) -> Outcome {
         signed_at.saturating_sub(PADDLE_TOLERANCE + 1),
     ] {
         let got = verify(v, &headers, BODY, now);
+        super::core::agree(v, &headers[..], BODY, now)?;
         let want = paddle_expected(data, now);
         ensure!(
             kind(&got) == want.map(|_| ()),
