@@ -310,7 +310,13 @@ where
         .map_err(|e| reject(config, e))?;
     let verified =
         transport::verify(verifier, &parts.headers, &bytes).map_err(|e| reject(config, e))?;
-    match dedupe::gate(config.dedupe.as_ref(), &verified).await {
+    // Without dedupe there is nothing to wait for: the facts go straight into the extensions,
+    // not through the future's state across an await.
+    let Some(dedupe) = config.dedupe.as_ref() else {
+        parts.extensions.insert(verified);
+        return Ok((bytes, None));
+    };
+    match dedupe::gate(Some(dedupe), &verified).await {
         Gate::Open(reservation) => {
             parts.extensions.insert(verified);
             Ok((bytes, reservation))
