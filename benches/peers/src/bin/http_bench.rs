@@ -3,14 +3,15 @@
 //!
 //! ```text
 //! bash benches/http/run.sh                    # from the repository root; installs wrk if needed
-//! ROUNDS=15 SECS=2 CONNS=16 bash benches/http/run.sh  # the defaults
+//! ROUNDS=20 SECS=2 CONNS=16 bash benches/http/run.sh  # the defaults
 //! ROUTES=github,github-dedupe-default FRAMEWORKS=axum bash benches/http/run.sh  # a subset
 //! ```
 //!
 //! Modes of this binary (the script runs `run`):
 //! - `http_bench run`: starts each server (`serve`), then for every round runs every route once
-//!   (the route order rotates each round), each time with a freshly signed delivery; prints the
-//!   tables;
+//!   (in the order of the tables, reversed every other round: the routes each ratio compares
+//!   are neighbours, so they always run seconds apart, and each runs first as often as second),
+//!   each time with a freshly signed delivery; prints the tables;
 //! - `http_bench serve axum|actix PORT`: one server, one worker thread, nothing printed per
 //!   request.
 //!
@@ -42,23 +43,25 @@ use webhook_guard::dedupe::{Dedupe, MemoryStore};
 use webhook_guard::Verifier;
 use webhook_guard_peers::deliveries::{delivery, unix_now, Provider};
 
-/// Routes served by each framework, in the order of the tables.
+/// Routes served by each framework, in the order of the tables and of the runs in a round:
+/// the two routes of each ratio are next to each other (`layer` between `inline` and
+/// `webhook-verify`, `github-dedupe-default` right after `github`).
 const AXUM_ROUTES: &[&str] = &[
     "none",
     "inline",
     "layer",
     "webhook-verify",
     "github",
-    "github-dedupe",
     "github-dedupe-default",
+    "github-dedupe",
 ];
 const ACTIX_ROUTES: &[&str] = &[
     "none",
     "inline",
     "layer",
     "github",
-    "github-dedupe",
     "github-dedupe-default",
+    "github-dedupe",
 ];
 
 /// Keys the in-memory store of the dedupe routes holds: more than a whole run sends (15 rounds
@@ -300,9 +303,28 @@ struct Sample {
     rps: f64,
     p50_us: f64,
     p99_us: f64,
+    /// The server's CPU time per request (all its threads, from the scheduler's own count):
+    /// less sensitive than req/s to the machine's speed drifting between runs, as it leaves
+    /// out the time the server waited, and a direct measure of what each route costs.
+    cpu_us: f64,
 }
 
 struct Server(Child);
+
+impl Server {
+    /// Nanoseconds the server's threads have run so far (`/proc/<pid>/task/*/schedstat`,
+    /// first field), or 0 where that is not available.
+    fn cpu_ns(&self) -> u64 {
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", self.0.id())) else {
+            return 0;
+        };
+        tasks
+            .flatten()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .sum()
+    }
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -408,8 +430,17 @@ end
     path
 }
 
-fn wrk(port: u16, route: &str, dir: &std::path::Path, cpu: u64, secs: u64, conns: u64) -> Sample {
+fn wrk(
+    server: &Server,
+    port: u16,
+    route: &str,
+    dir: &std::path::Path,
+    cpu: u64,
+    secs: u64,
+    conns: u64,
+) -> Sample {
     let script = script(dir, route);
+    let cpu_before = server.cpu_ns();
     let out = Command::new("taskset")
         .args(["-c", &cpu.to_string(), "wrk", "-t1"])
         .arg(format!("-c{conns}"))
@@ -419,6 +450,7 @@ fn wrk(port: u16, route: &str, dir: &std::path::Path, cpu: u64, secs: u64, conns
         .arg(format!("http://127.0.0.1:{port}/{route}"))
         .output()
         .expect("run wrk (is it installed? apt-get install -y wrk)");
+    let cpu_ns = server.cpu_ns().saturating_sub(cpu_before);
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text
         .lines()
@@ -439,6 +471,7 @@ fn wrk(port: u16, route: &str, dir: &std::path::Path, cpu: u64, secs: u64, conns
         rps: requests / (duration_us / 1e6),
         p50_us: p50,
         p99_us: p99,
+        cpu_us: cpu_ns as f64 / 1e3 / requests.max(1.0),
     }
 }
 
@@ -456,9 +489,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn run() {
     // Many short rounds: the machine's speed drifts by up to ~15 % over tens of seconds
-    // (a shared VM), so routes compared within a round should run seconds apart, and the
-    // median needs many rounds.
-    let rounds = env("ROUNDS", 15);
+    // (a shared VM; on a bad day by 30 % from one round to the next), so routes compared
+    // within a round run seconds apart (next to each other, in turns first and second), and
+    // the median needs many rounds.
+    let rounds = env("ROUNDS", 20);
     let secs = env("SECS", 2);
     let conns = env("CONNS", 16);
     let server_cpu = env("SERVER_CPU", 1);
@@ -489,23 +523,31 @@ fn run() {
             .filter(|r| wanted("ROUTES", r))
             .collect();
         let routes = routes.as_slice();
-        let _server = start(framework, port, server_cpu);
+        let server = start(framework, port, server_cpu);
         // Warm-up: one short run per route.
         for route in routes {
-            wrk(port, route, &dir, client_cpu, 1, conns);
+            wrk(&server, port, route, &dir, client_cpu, 1, conns);
         }
         let mut samples: Vec<Vec<Sample>> = routes.iter().map(|_| Vec::new()).collect();
         for round in 0..rounds as usize {
             for k in 0..routes.len() {
-                let i = (k + round) % routes.len();
-                let s = wrk(port, routes[i], &dir, client_cpu, secs, conns);
+                // Forward, then backward: ABBA over pairs of rounds, so a steady drift
+                // cancels out of every neighbouring pair's ratio.
+                let i = if round % 2 == 0 {
+                    k
+                } else {
+                    routes.len() - 1 - k
+                };
+                let s = wrk(&server, port, routes[i], &dir, client_cpu, secs, conns);
                 eprintln!(
-                    "{framework} round {} /{}: {:.0} req/s, p50 {} us, p99 {} us",
+                    "{framework} round {} /{}: {:.0} req/s, p50 {} us, p99 {} us, server CPU \
+                     {:.2} us/request",
                     round + 1,
                     routes[i],
                     s.rps,
                     s.p50_us,
-                    s.p99_us
+                    s.p99_us,
+                    s.cpu_us
                 );
                 samples[i].push(s);
             }
@@ -522,44 +564,65 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
     let layer = routes.iter().position(|r| *r == "layer");
     // Per round: route / inline, then the median over rounds (rounds are interleaved, so each
     // ratio compares runs a few seconds apart).
-    let ratio = |i: usize, j: usize| {
-        let r: Vec<f64> = samples[i]
-            .iter()
-            .zip(&samples[j])
-            .map(|(a, b)| a.rps / b.rps)
-            .collect();
+    let spread = |r: Vec<f64>| {
         let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         (median(r), lo, hi)
     };
+    let ratio = |i: usize, j: usize| {
+        spread(
+            samples[i]
+                .iter()
+                .zip(&samples[j])
+                .map(|(a, b)| a.rps / b.rps)
+                .collect(),
+        )
+    };
+    // The same comparison in server CPU per request, inverted (the baseline's CPU over the
+    // route's) so that it reads like the throughput ratio: 0.95x = 5.3 % more CPU.
+    let cpu_ratio = |i: usize, j: usize| {
+        spread(
+            samples[i]
+                .iter()
+                .zip(&samples[j])
+                .map(|(a, b)| b.cpu_us / a.cpu_us)
+                .collect(),
+        )
+    };
+    let verdict = |m: f64| if m >= 0.95 { "met" } else { "MISSED" };
     let mut out = String::new();
     let _ = writeln!(out, "\n### {framework}\n");
     let _ = writeln!(
         out,
-        "| route | req/s | p50 | p99 | req/s vs inline [min, max over rounds] |"
+        "| route | req/s | p50 | p99 | req/s vs inline [min, max over rounds] | server CPU per \
+         request |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
     for (i, route) in routes.iter().enumerate() {
         let s = &samples[i];
         let (m, lo, hi) = inline.map_or((f64::NAN, f64::NAN, f64::NAN), |inline| ratio(i, inline));
         let _ = writeln!(
             out,
-            "| {route} | {:.0} | {:.0} µs | {:.0} µs | {:.3}x [{:.3}, {:.3}] |",
+            "| {route} | {:.0} | {:.0} µs | {:.0} µs | {:.3}x [{:.3}, {:.3}] | {:.2} µs |",
             median(s.iter().map(|x| x.rps).collect()),
             median(s.iter().map(|x| x.p50_us).collect()),
             median(s.iter().map(|x| x.p99_us).collect()),
             m,
             lo,
-            hi
+            hi,
+            median(s.iter().map(|x| x.cpu_us).collect()),
         );
     }
     let _ = writeln!(out);
     if let (Some(layer), Some(inline)) = (layer, inline) {
         let (m, lo, hi) = ratio(layer, inline);
+        let (c, clo, chi) = cpu_ratio(layer, inline);
         let _ = writeln!(
             out,
-            "layer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
-            if m >= 0.95 { "met" } else { "MISSED" }
+            "layer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {}); in server \
+             CPU per request: {c:.3}x [{clo:.3}, {chi:.3}] ({})",
+            verdict(m),
+            verdict(c)
         );
     }
     let github = routes.iter().position(|r| *r == "github");
@@ -575,19 +638,26 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
     ] {
         if let (Some(dedupe), Some(plain)) = (routes.iter().position(|r| *r == route), github) {
             let (m, lo, hi) = ratio(dedupe, plain);
+            let (c, clo, chi) = cpu_ratio(dedupe, plain);
             let _ = writeln!(
                 out,
-                "{route} / github ({what}): **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {})",
-                if m >= 0.95 { "met" } else { "MISSED" }
+                "{route} / github ({what}): **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: \
+                 {}); in server CPU per request: {c:.3}x [{clo:.3}, {chi:.3}] ({})",
+                verdict(m),
+                verdict(c)
             );
         }
     }
     if let (Some(wv), Some(layer)) = (routes.iter().position(|r| *r == "webhook-verify"), layer) {
         let (m, lo, hi) = ratio(layer, wv);
+        let (c, clo, chi) = cpu_ratio(layer, wv);
+        let better = |m: f64| if m > 1.0 { "met" } else { "MISSED" };
         let _ = writeln!(
             out,
-            "layer / webhook-verify layer: **{m:.3}x** [{lo:.3}, {hi:.3}] (target > 1x: {})",
-            if m > 1.0 { "met" } else { "MISSED" }
+            "layer / webhook-verify layer: **{m:.3}x** [{lo:.3}, {hi:.3}] (target > 1x: {}); in \
+             server CPU per request: {c:.3}x [{clo:.3}, {chi:.3}] ({})",
+            better(m),
+            better(c)
         );
     }
     out
