@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end HTTP load test (see benches/peers/src/bin/http_bench.rs):
-#   bash benches/http/run.sh            # ROUNDS=20 SECS=2 CONNS=16 by default
+#   bash benches/http/run.sh            # ROUNDS=40 SECS=1 CONNS=16 by default
 # Builds the isolated peers crate in release mode, installs wrk (Debian) if missing, then runs
 # the axum and actix-web servers pinned to one core and wrk pinned to the other.
 set -euo pipefail

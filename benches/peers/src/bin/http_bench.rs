@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! bash benches/http/run.sh                    # from the repository root; installs wrk if needed
-//! ROUNDS=20 SECS=2 CONNS=16 bash benches/http/run.sh  # the defaults
+//! ROUNDS=40 SECS=1 CONNS=16 bash benches/http/run.sh  # the defaults
 //! ROUTES=github,github-dedupe-default FRAMEWORKS=axum bash benches/http/run.sh  # a subset
 //! ```
 //!
@@ -492,8 +492,8 @@ fn run() {
     // (a shared VM; on a bad day by 30 % from one round to the next), so routes compared
     // within a round run seconds apart (next to each other, in turns first and second), and
     // the median needs many rounds.
-    let rounds = env("ROUNDS", 20);
-    let secs = env("SECS", 2);
+    let rounds = env("ROUNDS", 40);
+    let secs = env("SECS", 1);
     let conns = env("CONNS", 16);
     let server_cpu = env("SERVER_CPU", 1);
     let client_cpu = env("CLIENT_CPU", 0);
