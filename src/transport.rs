@@ -68,14 +68,19 @@ pub(crate) fn check_declared(
 pin_project_lite::pin_project! {
     /// A body read (the adapter's, which stops past the size limit) under the read timeout.
     ///
-    /// A body that is already here needs no timer: the timer is armed (in its own allocation,
-    /// so that it takes no room in every request's state) the first time the read is not
-    /// finished, and only inside a Tokio runtime; outside one the read has no timeout.
+    /// A body that is already here needs no timer, nor does one that arrives a moment later:
+    /// the first time the read is not finished, the future asks to be polled again at once
+    /// instead (a server may hand over the request before it feeds the body bytes it has
+    /// already buffered: actix-web does, for nearly every request). Only a read still pending
+    /// then gets its timer (in its own allocation, so that it takes no room in every
+    /// request's state; a clock read, a timer-wheel insert and a removal), and only inside a
+    /// Tokio runtime; outside one the read has no timeout. The timeout counts from there.
     pub(crate) struct ReadWithin<F> {
         #[pin]
         read: F,
         timeout: Option<Duration>,
         timer: Option<Pin<Box<tokio::time::Sleep>>>,
+        waited: bool,
     }
 }
 
@@ -85,6 +90,7 @@ pub(crate) fn read_within<F>(timeout: Option<Duration>, read: F) -> ReadWithin<F
         read,
         timeout,
         timer: None,
+        waited: false,
     }
 }
 
@@ -100,6 +106,13 @@ where
             return Poll::Ready(done);
         }
         if this.timer.is_none() {
+            if !*this.waited && this.timeout.is_some() {
+                // Once: polled again right away, the bytes the server already holds are
+                // usually there (see the type's docs).
+                *this.waited = true;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
             match this.timeout.take() {
                 Some(t) if tokio::runtime::Handle::try_current().is_ok() => {
                     *this.timer = Some(Box::pin(tokio::time::sleep(t)));
@@ -221,6 +234,62 @@ mod tests {
         };
         let answer = read_within(Some(Duration::from_secs(30)), read).await;
         assert_eq!(answer.ok(), Some(Bytes::from_static(b"late but in time")));
+    }
+
+    /// Counts its wake-ups.
+    struct Wakes(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Wakes {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.wake_by_ref();
+        }
+
+        fn wake_by_ref(self: &std::sync::Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// A read that is not finished at its first poll asks to be polled again at once, with no
+    /// timer; a read still pending at the next poll gets its timer; a read finished by then
+    /// never gets one.
+    #[tokio::test]
+    async fn the_timer_is_armed_only_for_a_read_still_pending_after_one_more_poll() {
+        let wakes = std::sync::Arc::new(Wakes(std::sync::atomic::AtomicUsize::new(0)));
+        let waker = std::task::Waker::from(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+
+        let mut stalled = Box::pin(read_within(
+            Some(Duration::from_secs(30)),
+            std::future::pending::<Result<Bytes, VerifyError>>(),
+        ));
+        assert!(stalled.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(wakes.0.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert!(stalled.timer.is_none());
+        assert!(stalled.as_mut().poll(&mut cx).is_pending());
+        assert!(
+            stalled.timer.is_some(),
+            "a read still pending has its timer"
+        );
+        assert_eq!(wakes.0.load(std::sync::atomic::Ordering::Relaxed), 1);
+
+        let mut polls = 0;
+        let mut soon = Box::pin(read_within(
+            Some(Duration::from_secs(30)),
+            std::future::poll_fn(move |_| {
+                polls += 1;
+                if polls < 2 {
+                    Poll::Pending
+                } else {
+                    Poll::Ready(Ok(Bytes::from_static(b"buffered")))
+                }
+            }),
+        ));
+        assert!(soon.as_mut().poll(&mut cx).is_pending());
+        assert!(matches!(soon.as_mut().poll(&mut cx), Poll::Ready(Ok(_))));
+        assert!(
+            soon.timer.is_none(),
+            "no timer for a body that was a poll away"
+        );
     }
 
     #[test]
