@@ -1212,6 +1212,28 @@ pub(crate) fn id_from_json(body: &[u8], pointer: &str) -> Option<Box<str>> {
     usable_id(&s).then(|| s.into_boxed_str())
 }
 
+/// Whether two answers to the same request are the same: the same facts (every one a handler
+/// can read, and the verifier they came from), or the same refusal. What holds the fast path
+/// to the general path, in the property test and the fuzz harnesses.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn same_answer(
+    a: &Result<Verified, VerifyError>,
+    b: &Result<Verified, VerifyError>,
+) -> bool {
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            a.provider == b.provider
+                && a.event_id() == b.event_id()
+                && a.timestamp == b.timestamp
+                && a.secret_index == b.secret_index
+                && a.fingerprint == b.fingerprint
+                && a.origin == b.origin
+        }
+        (Err(a), Err(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// The facts established about a delivery that passed verification.
 ///
 /// The adapters insert it into the request extensions before calling the handler; in axum it is

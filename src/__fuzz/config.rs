@@ -400,7 +400,7 @@ fn round_trip(input: &BuilderInput, c: &Config, verifier: &Verifier) -> Outcome 
     let too_large = input.body.len() > verifier.max_body_size();
 
     let result = verifier.verify_at(&headers[..], &input.body, BASE);
-    super::core::agree(verifier, &headers[..], &input.body, BASE)?;
+    super::core::agree(verifier, &headers[..], &input.body, BASE, &result)?;
     match &result {
         Err(e) if too_large => ensure!(
             e.kind() == ErrorKind::BodyTooLarge,
@@ -443,6 +443,6 @@ fn round_trip(input: &BuilderInput, c: &Config, verifier: &Verifier) -> Outcome 
         forged.is_err(),
         "accepted a request whose MAC has a flipped bit"
     );
-    super::core::agree(verifier, &headers[..], &input.body, BASE)?;
+    super::core::agree(verifier, &headers[..], &input.body, BASE, &forged)?;
     Ok(())
 }

@@ -58,7 +58,7 @@ fn check(input: &CoreInput) -> Outcome {
     let verifier = &built.fixture.verifier;
     let result = verifier.verify_at(&built.headers[..], &built.body, now);
     judge(&built, now, now, &result)?;
-    agree(verifier, &built.headers[..], &built.body, now)?;
+    agree(verifier, &built.headers[..], &built.body, now, &result)?;
 
     if input.header_map {
         if let Some(map) = header_map(&built.headers) {
@@ -74,23 +74,23 @@ fn check(input: &CoreInput) -> Outcome {
     Ok(())
 }
 
-/// `verify_at`'s answer (the fast path, for the common delivery) is exactly the general path's:
-/// the same facts, or the same refusal. Used by every harness that sends deliveries a
-/// fast-path verifier may take.
+/// `result`, `verify_at`'s answer (the fast path, for the common delivery), is exactly the
+/// general path's: the same facts, or the same refusal. Used by every harness that sends
+/// deliveries a fast-path verifier may take.
 pub(crate) fn agree<H: HeaderLookup + ?Sized>(
     verifier: &Verifier,
     headers: &H,
     body: &[u8],
     now: u64,
+    result: &Result<Verified, VerifyError>,
 ) -> Outcome {
     // The body limit is checked before either path.
     if body.len() > verifier.max_body_size() {
         return Ok(());
     }
-    let result = verifier.verify_at(headers, body, now);
     let general = verifier.verify_general(headers, body, now);
     ensure!(
-        same_facts(&result, &general),
+        crate::verifier::same_answer(result, &general),
         "fast and general paths disagree: {:?} vs {:?}",
         result.as_ref().err(),
         general.as_ref().err()
@@ -105,19 +105,6 @@ pub(crate) fn same(a: &Result<Verified, VerifyError>, b: &Result<Verified, Verif
         (Err(x), Err(y)) => x == y,
         _ => false,
     }
-}
-
-/// [`same`], comparing every fact a handler can read.
-fn same_facts(a: &Result<Verified, VerifyError>, b: &Result<Verified, VerifyError>) -> bool {
-    same(a, b)
-        && match (a, b) {
-            (Ok(x), Ok(y)) => {
-                x.provider() == y.provider()
-                    && x.event_id() == y.event_id()
-                    && x.fingerprint_hex() == y.fingerprint_hex()
-            }
-            _ => true,
-        }
 }
 
 /// The headers as an `http::HeaderMap`, if every name and value is valid there.

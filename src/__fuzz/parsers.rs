@@ -288,12 +288,9 @@ fn through_verifier(prov: Prov, style: u8, spec: &Spec, value: &[u8], now: u64) 
         .find(|(n, _)| n.eq_ignore_ascii_case(spec.sig))
         .ok_or_else(|| Finding(format!("{prov:?}: no {} header signed", spec.sig)))?;
     slot.1 = value.to_vec();
-    let got = fixture
-        .verifier
-        .verify_at(&headers[..], BODY, now)
-        .map(|_| ())
-        .map_err(|e| e.kind());
-    super::core::agree(&fixture.verifier, &headers[..], BODY, now)?;
+    let answer = fixture.verifier.verify_at(&headers[..], BODY, now);
+    super::core::agree(&fixture.verifier, &headers[..], BODY, now, &answer)?;
+    let got = answer.map(|_| ()).map_err(|e| e.kind());
     let want = expected(prov, spec, value, &headers, now);
     ensure!(
         got == want,

@@ -143,15 +143,16 @@ pub fn paddle_signature(data: &[u8]) -> Outcome {
         ensure!(got == paddle_candidates(data), "paddle candidates {got:?}");
     }
     let v = &verifiers()?.paddle;
-    let headers = vec![header("Paddle-Signature", data)];
+    let headers = [header("Paddle-Signature", data)];
     let signed_at = model.and_then(oracle::timestamp).unwrap_or(BASE);
     for now in [
         signed_at,
         signed_at.saturating_add(PADDLE_TOLERANCE + 1),
         signed_at.saturating_sub(PADDLE_TOLERANCE + 1),
     ] {
-        let got = verify(v, &headers, BODY, now);
-        super::core::agree(v, &headers[..], BODY, now)?;
+        let answer = v.verify_at(&headers[..], BODY, now);
+        super::core::agree(v, &headers[..], BODY, now, &answer)?;
+        let got = answer.map_err(|e| e.kind());
         let want = paddle_expected(data, now);
         ensure!(
             kind(&got) == want.map(|_| ()),

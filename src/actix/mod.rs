@@ -271,17 +271,20 @@ async fn admit<'c>(
         .map_err(|e| rejection(config, e))?;
     let verified =
         transport::verify(verifier, req.headers(), &bytes).map_err(|e| rejection(config, e))?;
-    match dedupe::gate(config.dedupe.as_ref(), &verified).await {
-        Gate::Open(reservation) => {
-            req.extensions_mut().insert(verified);
-            req.set_payload(Payload::Stream {
-                payload: Box::pin(OneChunk(Some(bytes))),
-            });
-            Ok(reservation)
-        }
-        Gate::Duplicate(status) => Err(to_response(Rejection::duplicate(status))),
-        Gate::Refused(e) => Err(rejection(config, e)),
-    }
+    // Without dedupe there is nothing to wait for.
+    let reservation = match config.dedupe.as_ref() {
+        None => None,
+        Some(dedupe) => match dedupe::gate(dedupe, &verified).await {
+            Gate::Open(reservation) => reservation,
+            Gate::Duplicate(status) => return Err(to_response(Rejection::duplicate(status))),
+            Gate::Refused(e) => return Err(rejection(config, e)),
+        },
+    };
+    req.extensions_mut().insert(verified);
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(OneChunk(Some(bytes))),
+    });
+    Ok(reservation)
 }
 
 impl<S, B> Service<ServiceRequest> for VerifyWebhookMiddleware<S>

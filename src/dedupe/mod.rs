@@ -494,16 +494,13 @@ impl Dedupe {
     }
 }
 
-/// What an adapter does with a verified delivery: open without dedupe, else [`Dedupe::admit`]'s
-/// answer (at once for a [`MemoryStore`], after the store's future for others).
-pub(crate) async fn gate<'d: 'v, 'v>(
-    dedupe: Option<&'d Dedupe>,
-    verified: &'v Verified,
-) -> Gate<'d> {
-    match dedupe.map(|d| d.admit(verified)) {
-        None => Gate::Open(None),
-        Some(Admit::Now(gate)) => gate,
-        Some(Admit::Later(asking)) => asking.await,
+/// What an adapter with dedupe does with a verified delivery: [`Dedupe::admit`]'s answer (at
+/// once for a [`MemoryStore`], after the store's future for others). Without dedupe an adapter
+/// does not ask (nothing to wait for).
+pub(crate) async fn gate<'d: 'v, 'v>(dedupe: &'d Dedupe, verified: &'v Verified) -> Gate<'d> {
+    match dedupe.admit(verified) {
+        Admit::Now(gate) => gate,
+        Admit::Later(asking) => asking.await,
     }
 }
 

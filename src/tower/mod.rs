@@ -310,23 +310,20 @@ where
         .map_err(|e| reject(config, e))?;
     let verified =
         transport::verify(verifier, &parts.headers, &bytes).map_err(|e| reject(config, e))?;
-    // Without dedupe there is nothing to wait for: the facts go straight into the extensions,
-    // not through the future's state across an await.
-    let Some(dedupe) = config.dedupe.as_ref() else {
-        parts.extensions.insert(verified);
-        return Ok((bytes, None));
+    // Without dedupe there is nothing to wait for.
+    let reservation = match config.dedupe.as_ref() {
+        None => None,
+        Some(dedupe) => match dedupe::gate(dedupe, &verified).await {
+            Gate::Open(reservation) => reservation,
+            Gate::Duplicate(status) => {
+                let response = to_response(Rejection::duplicate(status));
+                return Err(response.map(ResponseBody::rejection));
+            }
+            Gate::Refused(e) => return Err(reject(config, e)),
+        },
     };
-    match dedupe::gate(Some(dedupe), &verified).await {
-        Gate::Open(reservation) => {
-            parts.extensions.insert(verified);
-            Ok((bytes, reservation))
-        }
-        Gate::Duplicate(status) => {
-            let response = to_response(Rejection::duplicate(status));
-            Err(response.map(ResponseBody::rejection))
-        }
-        Gate::Refused(e) => Err(reject(config, e)),
-    }
+    parts.extensions.insert(verified);
+    Ok((bytes, reservation))
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyWebhook<S>

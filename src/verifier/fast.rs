@@ -429,21 +429,6 @@ mod tests {
         }
     }
 
-    fn same(a: &Result<Verified, VerifyError>, b: &Result<Verified, VerifyError>) -> bool {
-        match (a, b) {
-            (Ok(a), Ok(b)) => {
-                a.provider == b.provider
-                    && a.event_id() == b.event_id()
-                    && a.timestamp == b.timestamp
-                    && a.secret_index == b.secret_index
-                    && a.fingerprint == b.fingerprint
-                    && a.origin == b.origin
-            }
-            (Err(a), Err(b)) => a == b,
-            _ => false,
-        }
-    }
-
     /// Checks one delivery through both header representations: the fast path, when it
     /// answers, answers what the general path does. Returns whether it answered.
     fn check(v: &Verifier, headers: &[(String, Vec<u8>)], body: &[u8], now: u64) -> bool {
@@ -451,7 +436,7 @@ mod tests {
         if let Some(fast) = v.verify_fast(headers, body, now) {
             let general = v.verify_general(headers, body, now);
             assert!(
-                same(&fast, &general),
+                crate::verifier::same_answer(&fast, &general),
                 "slice {headers:?}: {:?} vs {:?}",
                 fast.as_ref().err(),
                 general.as_ref().err()
@@ -473,7 +458,7 @@ mod tests {
         if let Some(fast) = v.verify_fast(&map, body, now) {
             let general = v.verify_general(&map, body, now);
             assert!(
-                same(&fast, &general),
+                crate::verifier::same_answer(&fast, &general),
                 "map {headers:?}: {:?} vs {:?}",
                 fast.as_ref().err(),
                 general.as_ref().err()

@@ -564,31 +564,21 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
     let layer = routes.iter().position(|r| *r == "layer");
     // Per round: route / inline, then the median over rounds (rounds are interleaved, so each
     // ratio compares runs a few seconds apart).
-    let spread = |r: Vec<f64>| {
+    // Per round, `route i`'s figure over `route j`'s; the median over rounds, [min, max].
+    let paired = |i: usize, j: usize, of: fn(&Sample, &Sample) -> f64| {
+        let r: Vec<f64> = samples[i]
+            .iter()
+            .zip(&samples[j])
+            .map(|(a, b)| of(a, b))
+            .collect();
         let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         (median(r), lo, hi)
     };
-    let ratio = |i: usize, j: usize| {
-        spread(
-            samples[i]
-                .iter()
-                .zip(&samples[j])
-                .map(|(a, b)| a.rps / b.rps)
-                .collect(),
-        )
-    };
+    let ratio = |i: usize, j: usize| paired(i, j, |a, b| a.rps / b.rps);
     // The same comparison in server CPU per request, inverted (the baseline's CPU over the
     // route's) so that it reads like the throughput ratio: 0.95x = 5.3 % more CPU.
-    let cpu_ratio = |i: usize, j: usize| {
-        spread(
-            samples[i]
-                .iter()
-                .zip(&samples[j])
-                .map(|(a, b)| b.cpu_us / a.cpu_us)
-                .collect(),
-        )
-    };
+    let cpu_ratio = |i: usize, j: usize| paired(i, j, |a, b| b.cpu_us / a.cpu_us);
     let verdict = |m: f64| if m >= 0.95 { "met" } else { "MISSED" };
     let mut out = String::new();
     let _ = writeln!(out, "\n### {framework}\n");
