@@ -13,7 +13,9 @@
 //!   are neighbours, so they always run seconds apart, and each runs first as often as second),
 //!   each time with a freshly signed delivery; prints the tables;
 //! - `http_bench serve axum|actix PORT`: one server, one worker thread, nothing printed per
-//!   request.
+//!   request;
+//! - `http_bench script ROUTE DIR`: writes the wrk script `run` uses for `ROUTE` into `DIR` and
+//!   prints its path (`benches/http/profile.sh` drives `wrk` with it).
 //!
 //! Routes (`POST /<route>`), the same handler work behind each (take the body, answer "ok"):
 //! - `none`: no verification;
@@ -30,7 +32,8 @@
 //!   delivery takes. Their ratio is the cost of dedupe.
 //! - `github-dedupe-default`: the same with `MemoryStore::default()` (100 000 keys): after the
 //!   warm-up the store is full, so every new delivery also evicts the oldest handled key, the
-//!   steady state of a long-running service with the default store.
+//!   steady state of a long-running service with the default store. `STORE_KEYS=3000` gives
+//!   that route a store of 3 000 keys instead (BENCHMARKS.md: does the store's size matter?).
 //!
 //! To add a route: one name in `AXUM_ROUTES` / `ACTIX_ROUTES` and one `.route(..)` in
 //! `axum_app` / `actix_app`; the driver, the rounds and the tables follow.
@@ -69,6 +72,19 @@ const ACTIX_ROUTES: &[&str] = &[
 /// should be in production, and never evicts.
 const DEDUPE_KEYS: usize = 4_000_000;
 
+/// The store of the `github-dedupe-default` route: `MemoryStore::default()`, or, for the
+/// store-size experiment in BENCHMARKS.md, a store of `STORE_KEYS` keys (read by `serve`,
+/// which `run` starts with its own environment).
+fn default_store() -> MemoryStore {
+    match std::env::var("STORE_KEYS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(keys) => MemoryStore::new(keys),
+        None => MemoryStore::default(),
+    }
+}
+
 /// Body size of every request.
 const BODY: usize = 4 * 1024;
 
@@ -95,8 +111,11 @@ fn main() {
         ["serve", "axum", port] => serve_axum(port.parse().expect("port")),
         ["serve", "actix", port] => serve_actix(port.parse().expect("port")),
         ["run"] | [] => run(),
+        ["script", route, dir] => {
+            println!("{}", script(std::path::Path::new(dir), route).display());
+        }
         _ => {
-            eprintln!("usage: http_bench [run] | serve axum|actix PORT");
+            eprintln!("usage: http_bench [run] | serve axum|actix PORT | script ROUTE DIR");
             std::process::exit(2);
         }
     }
@@ -182,8 +201,7 @@ fn axum_app() -> axum::Router {
         .route(
             "/github-dedupe-default",
             post(verified_axum).route_layer(
-                VerifyWebhookLayer::new(github_verifier())
-                    .dedupe(Dedupe::new(MemoryStore::default())),
+                VerifyWebhookLayer::new(github_verifier()).dedupe(Dedupe::new(default_store())),
             ),
         )
 }
@@ -230,7 +248,7 @@ fn serve_actix(port: u16) {
     let verifier = stripe_verifier();
     let github = github_verifier();
     let dedupe = Dedupe::new(MemoryStore::new(DEDUPE_KEYS));
-    let dedupe_default = Dedupe::new(MemoryStore::default());
+    let dedupe_default = Dedupe::new(default_store());
     let system = actix_web::rt::System::new();
     system.block_on(async move {
         HttpServer::new(move || {
@@ -590,16 +608,20 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for (i, route) in routes.iter().enumerate() {
         let s = &samples[i];
-        let (m, lo, hi) = inline.map_or((f64::NAN, f64::NAN, f64::NAN), |inline| ratio(i, inline));
+        // Without `/inline` among the routes run (`ROUTES=...`), there is nothing to divide by.
+        let vs_inline = inline.map_or_else(
+            || "-".to_owned(),
+            |inline| {
+                let (m, lo, hi) = ratio(i, inline);
+                format!("{m:.3}x [{lo:.3}, {hi:.3}]")
+            },
+        );
         let _ = writeln!(
             out,
-            "| {route} | {:.0} | {:.0} µs | {:.0} µs | {:.3}x [{:.3}, {:.3}] | {:.2} µs |",
+            "| {route} | {:.0} | {:.0} µs | {:.0} µs | {vs_inline} | {:.2} µs |",
             median(s.iter().map(|x| x.rps).collect()),
             median(s.iter().map(|x| x.p50_us).collect()),
             median(s.iter().map(|x| x.p99_us).collect()),
-            m,
-            lo,
-            hi,
             median(s.iter().map(|x| x.cpu_us).collect()),
         );
     }
@@ -616,15 +638,16 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
         );
     }
     let github = routes.iter().position(|r| *r == "github");
+    let default_store = match std::env::var("STORE_KEYS") {
+        Ok(keys) => format!("`MemoryStore::new({keys})` (STORE_KEYS), full, evicting"),
+        Err(_) => "`MemoryStore::default()`, full, evicting".to_owned(),
+    };
     for (route, what) in [
         (
             "github-dedupe",
             "in-memory dedupe, a new delivery per request",
         ),
-        (
-            "github-dedupe-default",
-            "`MemoryStore::default()`, full, evicting",
-        ),
+        ("github-dedupe-default", default_store.as_str()),
     ] {
         if let (Some(dedupe), Some(plain)) = (routes.iter().position(|r| *r == route), github) {
             let (m, lo, hi) = ratio(dedupe, plain);
