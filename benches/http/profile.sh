@@ -7,6 +7,7 @@
 #   bash benches/http/profile.sh github actix               # ROUTE FRAMEWORK
 #   STORE_KEYS=3000 bash benches/http/profile.sh            # the default route's store resized
 #   FILTER='dedupe' bash benches/http/profile.sh            # which symbols the sum covers
+#   KEEP=1 bash benches/http/profile.sh                     # keep perf.data (for perf annotate)
 # Installs wrk and perf (Debian: linux-perf) if missing. In a VM without PMU counters perf
 # samples on the CPU clock, which is what the figures in BENCHMARKS.md used.
 set -euo pipefail
@@ -33,10 +34,16 @@ load=$!
 sleep 1
 perf record -q -F 5000 -g -p "$server" -o "$dir/perf.data" -- sleep 5 >/dev/null 2>&1
 wait "$load"
-echo "/$route on $framework${STORE_KEYS:+ (STORE_KEYS=$STORE_KEYS)}: $(grep Requests/sec "$dir/wrk.txt")"
+huge=$(awk '/AnonHugePages/ {print $2 " kB"}' "/proc/$server/smaps_rollup" 2>/dev/null || true)
+echo "/$route on $framework${STORE_KEYS:+ (STORE_KEYS=$STORE_KEYS)}${GLIBC_TUNABLES:+ ($GLIBC_TUNABLES)}:" \
+  "$(grep Requests/sec "$dir/wrk.txt"), server memory on huge pages: ${huge:-?}"
 perf report -i "$dir/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null \
   | grep -E '^ +[0-9.]+%' | cut -c1-150 | sed -E 's/ +$//' >"$dir/symbols.txt"
 head -n "${TOP:-12}" "$dir/symbols.txt"
 echo "sum of the symbols matching '$filter':"
 grep -E "$filter" "$dir/symbols.txt" | awk '{s += $1; print "  " $0} END {printf "  total %.2f%%\n", s}'
-rm -rf "$dir"
+if [ -n "${KEEP:-}" ]; then
+  echo "samples kept: $dir/perf.data (perf annotate -i $dir/perf.data --stdio -s SYMBOL)"
+else
+  rm -rf "$dir"
+fi
