@@ -296,12 +296,12 @@ fn run(args: Args) -> Result<ExitCode, String> {
             String::from_utf8(body.clone()).map_err(|_| "the body is not UTF-8: use --send")?
         };
         line.push_str(&format!(" \\\n  --data-binary {}", shell_quote(&data)));
-        println!("{line}");
+        out(&line);
         return Ok(ExitCode::SUCCESS);
     }
     if let Some(url) = &args.send {
         let answer = send(url, &headers, &body)?;
-        println!("{}", answer.trim_end());
+        out(answer.trim_end());
         let ok = answer
             .split_whitespace()
             .nth(1)
@@ -312,16 +312,28 @@ fn run(args: Args) -> Result<ExitCode, String> {
             ExitCode::FAILURE
         });
     }
-    for (name, value) in &headers {
-        println!("{name}: {value}");
-    }
+    let lines: Vec<String> = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    out(&lines.join("\n"));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `text` and a newline on stdout. A reader that stops early (`| head -1`) closes the
+/// pipe: what it did not read is dropped quietly, where `println!` would panic (exit 101).
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.write_all(b"\n"))
+        .and_then(|()| stdout.flush());
 }
 
 fn main() -> ExitCode {
     match parse_args(std::env::args().skip(1)) {
         Err(message) if message.is_empty() => {
-            print!("{USAGE}");
+            out(USAGE.trim_end());
             ExitCode::SUCCESS
         }
         Err(message) => {
