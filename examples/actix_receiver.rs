@@ -28,7 +28,10 @@ async fn handle(
     verified: Verified,
     body: web::Bytes,
 ) -> HttpResponse {
-    print_delivery(&verified);
+    if let Err(e) = print_delivery(&verified) {
+        eprintln!("could not write the delivery's line: {e}");
+        return HttpResponse::InternalServerError().finish();
+    }
     let Some(answer) = verifier.handshake(&verified, &body) else {
         return HttpResponse::Ok().body("ok");
     };

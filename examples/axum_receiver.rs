@@ -23,7 +23,8 @@
 //!   interactions PING gets `{"type":1}` (a webhook-events PING `204`), a Zoom
 //!   `endpoint.url_validation` gets its `encryptedToken`;
 //! - for every accepted delivery, exactly one line on stdout:
-//!   `provider=<name> event_id=<id>` (`-` when the delivery carries no id);
+//!   `provider=<name> event_id=<id>` (`-` when the delivery carries no id). A line that cannot
+//!   be written (stdout closed) makes the answer 500, so the provider retries it;
 //! - everything else (start-up help, logs) goes to stderr;
 //! - each delivery is handled once: duplicates are answered without the handler (so without a
 //!   stdout line), in memory, or in Redis when `REDIS_URL` is set (build with
@@ -44,7 +45,10 @@ use webhook_guard::{Verified, Verifier};
 /// Prints the delivery's line, then answers a handshake (Slack's and Twitch's challenges,
 /// Discord's PING, Zoom's URL validation) or `ok`.
 async fn handle(verifier: Verifier, verified: Verified, body: Bytes) -> Response {
-    print_delivery(&verified);
+    if let Err(e) = print_delivery(&verified) {
+        eprintln!("could not write the delivery's line: {e}");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
     let Some(answer) = verifier.handshake(&verified, &body) else {
         return "ok".into_response();
     };

@@ -71,6 +71,22 @@ again=$(sign github --secret demo-github-secret --body "$work/body.json" --id cl
 if sign github --secret not-the-secret --body "$work/body.json" --send "$base/github" >/dev/null; then
   echo "FAIL github with a wrong secret was accepted"; fail=1
 fi
+# A server whose stdout nobody reads any more (a pipe whose reader exited) cannot write a
+# delivery's line: it answers 500, so that the reservation is released and the provider's retry
+# is handled, and it keeps serving (it used to panic in the handler and drop the connection).
+closed_port=$((port + 1))
+PORT=$closed_port "target/debug/examples/$example" > >(:) 2>"$work/closed-err" &
+closed=$!
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null "http://127.0.0.1:$closed_port/" && break
+  sleep 0.1
+done
+for attempt in 1 2; do
+  refused=$(sign github --secret demo-github-secret --body "$work/body.json" --id cli-closed \
+    --send "http://127.0.0.1:$closed_port/webhooks/github" | head -1) || true
+  [[ "$refused" == "HTTP/1.1 500"* ]] || { echo "FAIL stdout closed, attempt $attempt: ${refused:-no answer}"; fail=1; }
+done
+kill "$closed" 2>/dev/null || true
 sleep 0.2
 if ! diff <(sort "$work/expect") <(sort "$work/out"); then
   echo "FAIL: the server's stdout is not exactly one line per accepted delivery" >&2

@@ -87,12 +87,20 @@ pub fn listen_addr() -> Result<SocketAddr, String> {
 }
 
 /// The one stdout line per handled delivery: `provider=<name> event_id=<id or ->`.
-pub fn print_delivery(verified: &Verified) {
-    println!(
+///
+/// Writing the line is this handler's work: when it cannot be written (stdout closed or
+/// full), the handler answers 500, so that the reservation is released and the provider's
+/// retry is handled (`println!` would panic instead).
+pub fn print_delivery(verified: &Verified) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
         "provider={} event_id={}",
         verified.provider().name(),
         verified.event_id().unwrap_or("-")
-    );
+    )?;
+    stdout.flush()
 }
 
 /// Start-up help, on stderr.
