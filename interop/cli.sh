@@ -15,7 +15,8 @@ cargo build -q --features cli --bin webhook-guard
 work=$(mktemp -d)
 PORT=$port "target/debug/examples/$example" >"$work/out" 2>"$work/err" &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+closed=
+trap 'kill $server $closed 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do
   curl -s -o /dev/null "http://127.0.0.1:$port/" && break
   sleep 0.1

@@ -8,7 +8,7 @@
 #   STORE_KEYS=3000 bash benches/http/profile.sh            # the default route's store resized
 #   FILTER='dedupe' bash benches/http/profile.sh            # which symbols the sum covers
 #   KEEP=1 bash benches/http/profile.sh                     # keep perf.data (for perf annotate)
-# Installs wrk and perf (Debian: linux-perf) if missing. In a VM without PMU counters perf
+# Installs wrk, perf (Debian: linux-perf) and taskset if missing. In a VM without PMU counters perf
 # samples on the CPU clock, which is what the figures in BENCHMARKS.md used.
 set -euo pipefail
 route=${1:-github-dedupe-default}
@@ -18,6 +18,7 @@ filter=${FILTER:-webhook_guard::dedupe|hash_one|sip::Hasher|foldhash}
 cd "$(dirname "$0")/../peers"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v perf >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null; }
+command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 cargo build --release --bin http_bench
 dir=$(mktemp -d)
 script=$(./target/release/http_bench script "$route" "$dir")
@@ -41,7 +42,7 @@ perf report -i "$dir/perf.data" --no-children --sort symbol --stdio -g none 2>/d
   | grep -E '^ +[0-9.]+%' | cut -c1-150 | sed -E 's/ +$//' >"$dir/symbols.txt"
 head -n "${TOP:-12}" "$dir/symbols.txt"
 echo "sum of the symbols matching '$filter':"
-grep -E "$filter" "$dir/symbols.txt" | awk '{s += $1; print "  " $0} END {printf "  total %.2f%%\n", s}'
+{ grep -E "$filter" "$dir/symbols.txt" || true; } | awk '{s += $1; print "  " $0} END {printf "  total %.2f%%\n", s}'
 if [ -n "${KEEP:-}" ]; then
   echo "samples kept: $dir/perf.data (perf annotate -i $dir/perf.data --stdio -s SYMBOL)"
 else

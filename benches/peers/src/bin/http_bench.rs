@@ -76,13 +76,12 @@ const DEDUPE_KEYS: usize = 4_000_000;
 /// store-size experiment in BENCHMARKS.md, a store of `STORE_KEYS` keys (read by `serve`,
 /// which `run` starts with its own environment).
 fn default_store() -> MemoryStore {
-    match std::env::var("STORE_KEYS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        Some(keys) => MemoryStore::new(keys),
-        None => MemoryStore::default(),
-    }
+    store_keys().map_or_else(MemoryStore::default, MemoryStore::new)
+}
+
+/// `STORE_KEYS`, if set to a number (anything else leaves the default store, and its label).
+fn store_keys() -> Option<usize> {
+    std::env::var("STORE_KEYS").ok()?.parse().ok()
 }
 
 /// Body size of every request.
@@ -638,9 +637,9 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
         );
     }
     let github = routes.iter().position(|r| *r == "github");
-    let default_store = match std::env::var("STORE_KEYS") {
-        Ok(keys) => format!("`MemoryStore::new({keys})` (STORE_KEYS), full, evicting"),
-        Err(_) => "`MemoryStore::default()`, full, evicting".to_owned(),
+    let default_store = match store_keys() {
+        Some(keys) => format!("`MemoryStore::new({keys})` (STORE_KEYS), full, evicting"),
+        None => "`MemoryStore::default()`, full, evicting".to_owned(),
     };
     for (route, what) in [
         (
