@@ -12,8 +12,8 @@
 //! `taskset -c 1 target/release/examples/verify_loop stripe 3000000` for a quick timing.
 //!
 //! Verifies the same correctly signed 256-byte delivery (`standard` for Standard Webhooks,
-//! `stripe` for Stripe) `n` times on an `http::HeaderMap` that also carries five ordinary
-//! headers, as the `verify` benchmark does; a third argument sets another body size
+//! `stripe` for Stripe, `slack` for Slack) `n` times on an `http::HeaderMap` that also carries
+//! five ordinary headers, as the `verify` benchmark does; a third argument sets another body size
 //! (`verify_loop standard 500000 4096`). Under valgrind, sha2 runs its portable code (no
 //! SHA extensions), so compare the instructions outside `compress256`.
 
@@ -76,16 +76,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             headers.insert("stripe-signature", value.parse()?);
             Verifier::stripe(secret).build()?
         }
-        other => return Err(format!("unknown provider {other:?}: standard or stripe").into()),
+        "slack" => {
+            let secret = "verify-loop-slack-secret";
+            let sig = mac(secret.as_bytes(), &[b"v0:", ts.as_bytes(), b":", &body]);
+            headers.insert("x-slack-request-timestamp", ts.parse()?);
+            headers.insert(
+                "x-slack-signature",
+                format!("v0={}", hex::encode(sig)).parse()?,
+            );
+            Verifier::slack(secret).build()?
+        }
+        other => {
+            return Err(format!("unknown provider {other:?}: standard, stripe or slack").into())
+        }
     };
     // The limit: one keyed HMAC over the same signed bytes, contiguous; and the same MAC fed
     // as two pieces, signed prefix then body, as the verifier feeds it (the body is not copied).
     let signed: Vec<u8> = match which.as_str() {
         "standard" => [&b"msg_1."[..], ts.as_bytes(), b".", &body].concat(),
+        "slack" => [&b"v0:"[..], ts.as_bytes(), b":", &body].concat(),
         _ => [ts.as_bytes(), b".", &body].concat(),
     };
     let keyed = match which.as_str() {
         "standard" => Hmac::<Sha256>::new_from_slice(b"verify-loop-standard-key")?,
+        "slack" => Hmac::<Sha256>::new_from_slice(b"verify-loop-slack-secret")?,
         _ => Hmac::<Sha256>::new_from_slice(b"whsec_verify_loop")?,
     };
     let (prefix, _) = signed.split_at(signed.len() - body.len());

@@ -70,8 +70,12 @@ impl Inner {
 }
 
 /// What a header look-up found, when it is the common shape: present once, not blank.
-fn present(found: Lookup<'_>) -> Option<&[u8]> {
-    match found {
+///
+/// By reference: the slots were just written a word at a time by the look-up, and copying
+/// them out whole (16-byte loads) waited for those stores to land, where reading the words
+/// takes them from the store buffer.
+fn present<'a>(found: &Lookup<'a>) -> Option<&'a [u8]> {
+    match *found {
         Lookup::One(v) if !v.iter().all(|b| *b == b' ' || *b == b'\t') => Some(v),
         _ => None,
     }
@@ -185,7 +189,7 @@ impl Verifier {
                 let [names, _] = super::standard_names();
                 let mut found = [Lookup::Missing; 3];
                 headers.lookup_names(&[&names.signature, &names.id, &names.timestamp], &mut found);
-                let [signature, id, ts] = found;
+                let [signature, id, ts] = &found;
                 let (signature, id, ts) = (present(signature)?, present(id)?, present(ts)?);
                 // Exactly one `v1` signature, nothing around it: a second signature or a blank
                 // is not base64, so the decoding refuses it.
@@ -200,7 +204,7 @@ impl Verifier {
             Scheme::Pairs { header, syntax } => {
                 let mut found = [Lookup::Missing; 1];
                 headers.lookup_names(&[header], &mut found);
-                let [value] = found;
+                let [value] = &found;
                 let value = present(value)?;
                 // The shape of nearly every delivery, `t=<digits>,v1=<signature>` and nothing
                 // else, is read without the item-by-item parse below.
@@ -249,7 +253,7 @@ impl Verifier {
                 }
                 let mut found = [Lookup::Missing; 3];
                 headers.lookup_names(names.get(..len).unwrap_or(&names), &mut found);
-                let [sig, second, third] = found;
+                let [sig, second, third] = &found;
                 let (ts_found, id_found) = match timestamp {
                     Some(_) => (Some(second), third),
                     None => (None, second),
@@ -270,7 +274,7 @@ impl Verifier {
                     timestamp: ts,
                     // As the general path reads it: an id header sent twice is no id.
                     event_id: match id_found {
-                        Lookup::One(v) if event_id.is_some() => Some(v),
+                        Lookup::One(v) if event_id.is_some() => Some(*v),
                         _ => None,
                     },
                 })
