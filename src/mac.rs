@@ -82,9 +82,9 @@ impl Keys {
     pub(crate) fn sign_first(&self, feed: Feed<'_>) -> Option<Vec<u8>> {
         let message = Message::Feed(feed);
         Some(match self {
-            Keys::Sha1(keys) => tag_of(keys.first()?, &message).to_vec(),
-            Keys::Sha256(keys) => tag_of(keys.first()?, &message).to_vec(),
-            Keys::Sha512(keys) => tag_of(keys.first()?, &message).to_vec(),
+            Keys::Sha1(keys) => keys.first()?.tag(&message).to_vec(),
+            Keys::Sha256(keys) => keys.first()?.tag(&message).to_vec(),
+            Keys::Sha512(keys) => keys.first()?.tag(&message).to_vec(),
         })
     }
 
@@ -168,34 +168,46 @@ pub(crate) enum Message<'p, 'a> {
     Feed(Feed<'p>),
 }
 
-/// The MAC of `message` under one keyed state.
-///
-/// Through the MAC's core and a block buffer of its own, each by `&mut`, rather than a cloned
-/// `Hmac` and `Mac::update` / `Mac::finalize`: `finalize` takes the whole state (152 bytes for
-/// HMAC-SHA256) by value, and the compiler copied it with a `memcpy` call right before
-/// reading it back, a stall `perf annotate` put at ~16 % of `verify_at`'s own samples.
-#[inline(always)]
-fn tag_of<T>(key: &T, message: &Message<'_, '_>) -> Output<T>
+/// A keyed HMAC core (`HmacCore` of SHA-1, SHA-256 or SHA-512), as [`Keys`] holds it.
+trait KeyedCore {
+    /// The MAC's bytes.
+    type Tag: AsRef<[u8]>;
+
+    /// The MAC of `message` under this keyed state.
+    fn tag(&self, message: &Message<'_, '_>) -> Self::Tag;
+}
+
+impl<T> KeyedCore for T
 where
     T: UpdateCore + FixedOutputCore + BufferKindUser<BufferKind = Eager> + Clone,
     T::BlockSize: IsLess<U256>,
     Le<T::BlockSize, U256>: NonZero,
 {
-    let mut core = key.clone();
-    let mut buffer = Buffer::<T>::default();
-    match message {
-        Message::Pieces(pieces) => {
-            for piece in pieces.clone() {
-                buffer.digest_blocks(piece, |blocks| core.update_blocks(blocks));
+    type Tag = Output<T>;
+
+    /// Through the MAC's core and a block buffer of its own, each by `&mut`, rather than a
+    /// cloned `Hmac` and `Mac::update` / `Mac::finalize`: `finalize` takes the whole state (152
+    /// bytes for HMAC-SHA256) by value, and the compiler copied it with a `memcpy` call right
+    /// before reading it back, a stall `perf annotate` put at ~16 % of `verify_at`'s own
+    /// samples.
+    #[inline(always)]
+    fn tag(&self, message: &Message<'_, '_>) -> Output<T> {
+        let mut core = self.clone();
+        let mut buffer = Buffer::<T>::default();
+        match message {
+            Message::Pieces(pieces) => {
+                for piece in pieces.clone() {
+                    buffer.digest_blocks(piece, |blocks| core.update_blocks(blocks));
+                }
             }
+            Message::Feed(feed) => feed(&mut |chunk: &[u8]| {
+                buffer.digest_blocks(chunk, |blocks| core.update_blocks(blocks))
+            }),
         }
-        Message::Feed(feed) => feed(&mut |chunk: &[u8]| {
-            buffer.digest_blocks(chunk, |blocks| core.update_blocks(blocks))
-        }),
+        let mut out = Output::<T>::default();
+        core.finalize_fixed_core(&mut buffer, &mut out);
+        out
     }
-    let mut out = Output::<T>::default();
-    core.finalize_fixed_core(&mut buffer, &mut out);
-    out
 }
 
 /// Writes the first bytes of a matching MAC into `fingerprint`.
@@ -207,21 +219,18 @@ fn keep_fingerprint(tag: &[u8], fingerprint: &mut Fingerprint) {
     }
 }
 
-fn find<T, C>(
-    keys: &[T],
+fn find<K: KeyedCore, C>(
+    keys: &[K],
     message: &Message<'_, '_>,
     candidates: C,
     fingerprint: &mut Fingerprint,
 ) -> Option<usize>
 where
-    T: UpdateCore + FixedOutputCore + BufferKindUser<BufferKind = Eager> + Clone,
-    T::BlockSize: IsLess<U256>,
-    Le<T::BlockSize, U256>: NonZero,
     C: Fn(&mut dyn FnMut(&[u8])),
 {
     for (index, key) in keys.iter().enumerate() {
-        let tag = tag_of(key, message);
-        let tag: &[u8] = tag.as_slice();
+        let tag = key.tag(message);
+        let tag: &[u8] = tag.as_ref();
         let mut matched = Choice::from(0);
         candidates(&mut |candidate: &[u8]| {
             matched |= ct_eq(tag, candidate);
@@ -237,21 +246,16 @@ where
 /// [`find`] for a header carrying one signature (the fast path, `src/verifier/fast.rs`): the
 /// same MACs, compared inline with the one candidate.
 #[inline(always)]
-fn find_one<T>(
-    keys: &[T],
+fn find_one<K: KeyedCore>(
+    keys: &[K],
     message: &Message<'_, '_>,
     candidate: &[u8],
     fingerprint: &mut Fingerprint,
-) -> Option<usize>
-where
-    T: UpdateCore + FixedOutputCore + BufferKindUser<BufferKind = Eager> + Clone,
-    T::BlockSize: IsLess<U256>,
-    Le<T::BlockSize, U256>: NonZero,
-{
+) -> Option<usize> {
     for (index, key) in keys.iter().enumerate() {
-        let tag = tag_of(key, message);
-        if bool::from(ct_eq(tag.as_slice(), candidate)) {
-            keep_fingerprint(tag.as_slice(), fingerprint);
+        let tag = key.tag(message);
+        if bool::from(ct_eq(tag.as_ref(), candidate)) {
+            keep_fingerprint(tag.as_ref(), fingerprint);
             return Some(index);
         }
     }
@@ -260,7 +264,7 @@ where
 
 /// The hex HMAC-SHA256 of `message` under a keyed state (Zoom's URL validation answer).
 pub(crate) fn hex_tag(key: &HmacCore<Sha256>, message: &[u8]) -> String {
-    hex::encode(tag_of(key, &Message::Feed(&|write| write(message))))
+    hex::encode(key.tag(&Message::Feed(&|write| write(message))))
 }
 
 /// Shared-token providers (GitLab's `X-Gitlab-Token`): the header carries the secret itself.
@@ -331,18 +335,13 @@ mod tests {
     use hmac::{Hmac, Mac};
 
     /// `tag` of the keyed core (the crate's path) over `pieces`, fed through a callback.
-    fn core_tag<T>(key: &T, pieces: &[&[u8]]) -> Vec<u8>
-    where
-        T: UpdateCore + FixedOutputCore + BufferKindUser<BufferKind = Eager> + Clone,
-        T::BlockSize: IsLess<U256>,
-        Le<T::BlockSize, U256>: NonZero,
-    {
+    fn core_tag<K: KeyedCore>(key: &K, pieces: &[&[u8]]) -> Vec<u8> {
         let feed = |write: &mut dyn FnMut(&[u8])| {
             for piece in pieces {
                 write(piece);
             }
         };
-        tag_of(key, &Message::Feed(&feed)).to_vec()
+        key.tag(&Message::Feed(&feed)).as_ref().to_vec()
     }
 
     /// The same MAC through the `hmac` crate's own `Mac` API, in one piece.
