@@ -1294,6 +1294,15 @@ impl Verified {
         }
     }
 
+    /// [`event_id`](Self::event_id) as bytes, without checking again that a header id is
+    /// UTF-8 (it was checked when it was read): the memory store hashes the bytes.
+    pub(crate) fn event_id_bytes(&self) -> Option<&[u8]> {
+        match &self.event_id {
+            EventId::Inline { len, bytes } => bytes.get(..usize::from(*len)),
+            _ => self.event_id().map(str::as_bytes),
+        }
+    }
+
     /// The event id, reading body-borne ids from `body` (which must be the verified body).
     pub fn event_id_in(&self, body: &[u8]) -> Option<String> {
         match &self.event_id {

@@ -440,3 +440,124 @@ async fn actix_server_workers_share_one_store() {
     );
     handle.stop(true).await;
 }
+
+/// The layer hands the memory store the hash of the key it composes on the stack; a caller
+/// who asks `Dedupe::key_for` and uses the store's text API must name the same delivery. For
+/// every kind of id: in the body (Stripe), a short header id (kept inline), a long one (boxed),
+/// a non-ASCII one, and the signature when there is no id; with and without a namespace.
+#[tokio::test]
+async fn the_layer_and_key_for_name_the_same_key() {
+    use axum::extract::Extension;
+    use std::sync::{Arc, Mutex};
+    use tower::ServiceExt;
+    use webhook_guard::tower::VerifyWebhookLayer;
+    use webhook_guard::Verified;
+
+    let gh_secret = "gh-secret";
+    let gh_body = br#"{"zen":"Keep it logically awesome."}"#.to_vec();
+    let gh = |id: Option<&[u8]>| {
+        let mut headers = P::GitHub.sign(gh_secret, &gh_body, now(), "unused");
+        headers.retain(|(k, _)| k != "X-GitHub-Delivery");
+        let mut req = http::Request::post("/hook");
+        for (k, v) in &headers {
+            req = req.header(k, v);
+        }
+        if let Some(id) = id {
+            req = req.header(
+                "X-GitHub-Delivery",
+                http::HeaderValue::from_bytes(id).unwrap(),
+            );
+        }
+        req.body(axum::body::Body::from(gh_body.clone())).unwrap()
+    };
+    let long = "d".repeat(100);
+    let cases: Vec<(&str, Verifier, KeyBy, &str, http::Request<axum::body::Body>)> = vec![
+        (
+            "stripe, id in the body",
+            harness::verifier(),
+            KeyBy::EventId,
+            "billing",
+            {
+                let d = delivery("evt_key_agreement");
+                let mut req = http::Request::post("/hook");
+                for (k, v) in &d.headers {
+                    req = req.header(k, v);
+                }
+                req.body(axum::body::Body::from(d.body)).unwrap()
+            },
+        ),
+        (
+            "github, short id",
+            Verifier::github(gh_secret).build().unwrap(),
+            KeyBy::EventId,
+            "",
+            gh(Some(b"72d3162e-cc78-11e3-81ab-4c9367dc0958")),
+        ),
+        (
+            "github, long id",
+            Verifier::github(gh_secret).build().unwrap(),
+            KeyBy::EventId,
+            "ns",
+            gh(Some(long.as_bytes())),
+        ),
+        (
+            "github, non-ASCII id",
+            Verifier::github(gh_secret).build().unwrap(),
+            KeyBy::EventId,
+            "",
+            gh(Some("livraison-\u{e9}t\u{e9}".as_bytes())),
+        ),
+        (
+            "github, no id, keyed on the signature",
+            Verifier::github(gh_secret).build().unwrap(),
+            KeyBy::EventIdOrSignature,
+            "ns",
+            gh(None),
+        ),
+    ];
+    for (what, verifier, key_by, namespace, request) in cases {
+        let store = MemoryStore::new(100);
+        let mut builder = Dedupe::builder(store.clone()).key_by(key_by);
+        if !namespace.is_empty() {
+            builder = builder.namespace(namespace);
+        }
+        let dedupe = builder.build().unwrap();
+        let seen: Arc<Mutex<Option<String>>> = Arc::default();
+        let app = axum::Router::new()
+            .route(
+                "/hook",
+                axum::routing::post(
+                    |Extension(seen): Extension<Arc<Mutex<Option<String>>>>,
+                     Extension(dedupe): Extension<Dedupe>,
+                     v: Verified| async move {
+                        *seen.lock().unwrap() = dedupe.key_for(&v);
+                        "ok"
+                    },
+                ),
+            )
+            .route_layer(VerifyWebhookLayer::new(verifier).dedupe(dedupe.clone()))
+            .layer(Extension(seen.clone()))
+            .layer(Extension(dedupe));
+        let response = app.oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200, "{what}");
+        let key = seen
+            .lock()
+            .unwrap()
+            .clone()
+            .unwrap_or_else(|| panic!("{what}: no key"));
+        // The layer committed the delivery under its hash; the text key finds it handled.
+        let lease = Duration::from_secs(60);
+        assert_eq!(
+            store.reserve(&key, Token::fresh(), lease).await.unwrap(),
+            Reserve::Done,
+            "{what}: key {key:?}"
+        );
+        // And a key that differs in its last byte is another delivery.
+        let other = format!("{key}x");
+        assert_eq!(
+            store.reserve(&other, Token::fresh(), lease).await.unwrap(),
+            Reserve::Reserved,
+            "{what}"
+        );
+    }
+}

@@ -8,6 +8,7 @@
 #   STORE_KEYS=3000 bash benches/http/profile.sh            # the default route's store resized
 #   FILTER='dedupe' bash benches/http/profile.sh            # which symbols the sum covers
 #   KEEP=1 bash benches/http/profile.sh                     # keep perf.data (for perf annotate)
+#   BIN=/tmp/http_bench-a bash benches/http/profile.sh      # a saved build instead (A/B runs)
 # Installs wrk, perf (Debian: linux-perf) and taskset if missing. In a VM without PMU counters perf
 # samples on the CPU clock, which is what the figures in BENCHMARKS.md used.
 set -euo pipefail
@@ -19,10 +20,11 @@ cd "$(dirname "$0")/../peers"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v perf >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null; }
 command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
-cargo build --release --bin http_bench
+bin=${BIN:-./target/release/http_bench}
+[ -n "${BIN:-}" ] || cargo build --release --bin http_bench
 dir=$(mktemp -d)
-script=$(./target/release/http_bench script "$route" "$dir")
-taskset -c 0 ./target/release/http_bench serve "$framework" "$port" >/dev/null &
+script=$("$bin" script "$route" "$dir")
+taskset -c 0 "$bin" serve "$framework" "$port" >/dev/null &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do

@@ -40,6 +40,7 @@ mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -373,10 +374,12 @@ impl Dedupe {
     /// The store key of a verified delivery, or `None` if it carries nothing to key on.
     pub fn key_for(&self, verified: &Verified) -> Option<String> {
         let (namespace, provider, kind, id) = self.key_parts(verified)?;
+        // Every part is UTF-8 (ids are checked when they are read): the check cannot fail.
+        let id = std::str::from_utf8(&id).ok()?;
         // One allocation: `<namespace>:<provider>:<kind>:<id>`.
         let mut key =
             String::with_capacity(namespace.len() + provider.len() + kind.len() + id.len() + 3);
-        for (i, part) in [namespace, provider, kind, &id].into_iter().enumerate() {
+        for (i, part) in [namespace, provider, kind, id].into_iter().enumerate() {
             if i > 0 {
                 key.push(':');
             }
@@ -385,16 +388,17 @@ impl Dedupe {
         Some(key)
     }
 
-    /// The four parts of [`key_for`](Self::key_for)'s key: namespace, provider, kind, id.
+    /// The four parts of [`key_for`](Self::key_for)'s key: namespace, provider, kind, and the
+    /// id's bytes.
     fn key_parts<'v>(
         &'v self,
         verified: &'v Verified,
-    ) -> Option<(&'v str, &'v str, &'static str, std::borrow::Cow<'v, str>)> {
+    ) -> Option<(&'v str, &'v str, &'static str, Cow<'v, [u8]>)> {
         let s = &*self.inner;
-        let fingerprint = || verified.fingerprint_hex();
-        let (kind, id): (&str, std::borrow::Cow<'_, str>) = match s.key_by {
-            KeyBy::EventId => ("id", verified.event_id()?.into()),
-            KeyBy::EventIdOrSignature => match verified.event_id() {
+        let fingerprint = || verified.fingerprint_hex().map(String::into_bytes);
+        let (kind, id): (&str, Cow<'_, [u8]>) = match s.key_by {
+            KeyBy::EventId => ("id", verified.event_id_bytes()?.into()),
+            KeyBy::EventIdOrSignature => match verified.event_id_bytes() {
                 Some(id) => ("id", id.into()),
                 None => ("sig", fingerprint()?.into()),
             },
@@ -409,9 +413,15 @@ impl Dedupe {
         let (namespace, provider, kind, id) = self.key_parts(verified)?;
         let mut buf = [0u8; KEY_ON_STACK];
         let mut len = 0;
-        for (i, part) in [namespace, provider, kind, &id].into_iter().enumerate() {
+        let parts: [&[u8]; 4] = [
+            namespace.as_bytes(),
+            provider.as_bytes(),
+            kind.as_bytes(),
+            &id,
+        ];
+        for (i, part) in parts.into_iter().enumerate() {
             let sep: &[u8] = if i > 0 { b":" } else { b"" };
-            for piece in [sep, part.as_bytes()] {
+            for piece in [sep, part] {
                 match buf.get_mut(len..len + piece.len()) {
                     Some(to) => to.copy_from_slice(piece),
                     None => return self.key_for(verified).map(|k| memory.digest(&k)),
