@@ -3,11 +3,13 @@
 
     bash benches/http/run.sh 2> rounds.log      # the per-run lines go to stderr
     python3 benches/http/intervals.py rounds.log
+    python3 benches/http/intervals.py run-1.log run-2.log   # the rounds of several runs pooled
 
 Reads the `<framework> round N /<route>: <req/s> req/s ...` lines, pairs the routes of each
 ratio round by round (as the tables do), and prints the median ratio, a 95 % interval of
 that median (10 000 bootstrap resamples of the rounds, fixed seed), the medians of the
-forward and backward rounds, and the ratio of the summed rates.
+forward and backward rounds, and the ratio of the summed rates. Given several logs (runs of
+the same code), it pools their rounds: each round is still paired within its own run.
 """
 import random
 import re
@@ -23,14 +25,15 @@ PAIRS = [
 LINE = re.compile(r"(\w+) round (\d+) /([\w-]+): (\d+) req/s")
 
 
-def main(path):
+def main(paths):
     rates = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            m = LINE.match(line)
-            if m:
-                fw, rnd, route, rps = m.group(1), int(m.group(2)), m.group(3), float(m.group(4))
-                rates.setdefault(fw, {}).setdefault(route, {})[rnd] = rps
+    for run, path in enumerate(paths):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                m = LINE.match(line)
+                if m:
+                    fw, rnd, route, rps = m.group(1), int(m.group(2)), m.group(3), float(m.group(4))
+                    rates.setdefault(fw, {}).setdefault(route, {})[(run, rnd)] = rps
     rng = random.Random(6)
     for fw, routes in rates.items():
         for a, b in PAIRS:
@@ -42,17 +45,17 @@ def main(path):
                 statistics.median(rng.choice(r) for _ in r) for _ in range(10_000)
             )
             lo, hi = meds[249], meds[9_749]
-            fwd = statistics.median(x for k, x in zip(rounds, r) if k % 2 == 1)
-            bwd = statistics.median(x for k, x in zip(rounds, r) if k % 2 == 0) if len(r) > 1 else fwd
+            fwd = statistics.median(x for k, x in zip(rounds, r) if k[1] % 2 == 1)
+            bwd = statistics.median(x for k, x in zip(rounds, r) if k[1] % 2 == 0) if len(r) > 1 else fwd
             total = sum(routes[a][k] for k in rounds) / sum(routes[b][k] for k in rounds)
             print(
                 f"{fw:5} {a} / {b}: median {statistics.median(r):.3f}x, 95 % [{lo:.3f}, {hi:.3f}], "
                 f"forward rounds {fwd:.3f}x, backward {bwd:.3f}x, summed rates {total:.3f}x, "
-                f"{len(r)} rounds"
+                f"{len(r)} rounds" + (f" of {len(paths)} runs" if len(paths) > 1 else "")
             )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: intervals.py ROUNDS_LOG")
-    main(sys.argv[1])
+    if len(sys.argv) < 2:
+        sys.exit("usage: intervals.py ROUNDS_LOG [ROUNDS_LOG ...]")
+    main(sys.argv[1:])

@@ -4,7 +4,7 @@
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -33,10 +33,14 @@ impl KeyHasher {
         KeyHasher(RandomState::new(), foldhash::fast::RandomState::default())
     }
 
+    /// The key's bytes alone, without `Hash for [u8]`'s length prefix (an extra SipHash block):
+    /// SipHash folds the length into its last block, so no two keys share an input.
     fn digest(&self, key: &[u8]) -> Key {
-        let high = self.0.hash_one(key);
-        let low = self.1.hash_one(key);
-        ((u128::from(high) << 64) | u128::from(low)).to_le_bytes()
+        let mut sip = self.0.build_hasher();
+        sip.write(key);
+        let mut fold = self.1.build_hasher();
+        fold.write(key);
+        ((u128::from(sip.finish()) << 64) | u128::from(fold.finish())).to_le_bytes()
     }
 }
 
@@ -82,9 +86,11 @@ fn home(key: &Key) -> u32 {
     u32::from_le_bytes([a, b, c, d])
 }
 
-/// Which shard holds `key`, of `shards`.
+/// Which shard holds `key`, of `shards`: one byte of its SipHash half scaled to the count (a
+/// multiply and a shift, where `%` was a division on the way to the lock).
 fn shard_of(key: &Key, shards: usize) -> usize {
-    usize::from(key[15]) % shards.max(1)
+    let [.., last] = *key;
+    (usize::from(last) * shards) >> 8
 }
 
 /// The low half of a token; never 0.
@@ -778,16 +784,19 @@ impl MemoryStore {
         let now = life.now_ms();
         let until = now.saturating_add(millis(retention));
         let mut shard = self.shard(key);
-        match shard.flights.get(key).copied() {
+        // Taken out in one look-up; put back only in the rare case that it is not ours.
+        match shard.flights.remove(key) {
             // Ours, or nobody's any more (our lease ran out and nobody took over): record the
             // delivery.
             Some(flight) if flight.holder == holder(token) || flight.until_ms <= now => {
-                shard.flights.remove(key);
                 shard.insert_done(key, until, now, life, flight.spot);
                 true
             }
             // Another holder took over after our lease expired.
-            Some(_) => false,
+            Some(other) => {
+                shard.flights.insert(*key, other);
+                false
+            }
             None => match shard
                 .find(key)
                 .and_then(|(_, _, p)| shard.ring.get(p).copied())
