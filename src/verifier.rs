@@ -688,8 +688,10 @@ impl Verifier {
             return Err(VerifyError::new(ErrorKind::BodyTooLarge));
         }
         if inner.fast {
-            if let Some(answer) = self.verify_fast(headers, body, now) {
-                return answer;
+            match self.verify_fast_parts(headers, body, now) {
+                Some(fast::FastAnswer::Matched(m)) => return Ok(self.fast_verified(m)),
+                Some(fast::FastAnswer::Forged(header)) => return Err(fast::forged(header)),
+                None => {}
             }
         }
         self.verify_general(headers, body, now)
@@ -1296,6 +1298,7 @@ impl Verified {
 
     /// [`event_id`](Self::event_id) as bytes, without checking again that a header id is
     /// UTF-8 (it was checked when it was read): the memory store hashes the bytes.
+    #[cfg(feature = "dedupe")]
     pub(crate) fn event_id_bytes(&self) -> Option<&[u8]> {
         match &self.event_id {
             EventId::Inline { len, bytes } => bytes.get(..usize::from(*len)),
