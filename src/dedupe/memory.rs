@@ -33,8 +33,8 @@ impl KeyHasher {
         KeyHasher(RandomState::new(), foldhash::fast::RandomState::default())
     }
 
-    /// The key's bytes alone, without `Hash for [u8]`'s length prefix (an extra SipHash block):
-    /// SipHash folds the length into its last block, so no two keys share an input.
+    /// Both hashes of the key's bytes alone, without `Hash for [u8]`'s length prefix (an extra
+    /// SipHash block): SipHash folds the message length into its last block itself.
     fn digest(&self, key: &[u8]) -> Key {
         let mut sip = self.0.build_hasher();
         sip.write(key);

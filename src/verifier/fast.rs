@@ -1,7 +1,7 @@
 //! The common delivery, verified without the general path's machinery.
 //!
 //! Nearly every delivery a preset sees has one shape: each header the scheme reads present
-//! once, one signature in it, a fresh timestamp. [`Verifier::verify_fast`] handles exactly
+//! once, one signature in it, a fresh timestamp. [`Verifier::verify_fast_parts`] handles exactly
 //! that shape in one straight pass (one header look-up, the signature decoded into a local
 //! buffer, the MAC fed with direct calls) and hands **everything else** back to the general
 //! path (`None`), which then decides the outcome as it always has: a missing, repeated or
@@ -27,7 +27,7 @@ use crate::headers::{HeaderLookup, Lookup};
 use crate::providers::{self, decode, DecodeBuf, Encoding};
 
 impl Inner {
-    /// Whether requests to this verifier may take [`Verifier::verify_fast`]: an HMAC check of a
+    /// Whether requests to this verifier may take [`Verifier::verify_fast_parts`]: an HMAC check of a
     /// payload made of the timestamp, the event id, literals and the body, with a unix
     /// timestamp, and no part of the scheme that the fast path does not read (signed headers,
     /// form parameters, URLs, a timestamp inside the body, several signatures per header).
@@ -123,7 +123,9 @@ struct Common<'h> {
 
 impl Verifier {
     /// The common delivery of an eligible verifier (see the module docs): `Some` with the
-    /// general path's own answer, or `None` to let the general path decide.
+    /// general path's own answer, or `None` to let the general path decide. What
+    /// [`Verifier::verify_at`] does with [`verify_fast_parts`](Self::verify_fast_parts), as
+    /// one function for the tests.
     #[cfg(test)]
     pub(super) fn verify_fast<H: HeaderLookup + ?Sized>(
         &self,
@@ -137,8 +139,9 @@ impl Verifier {
         })
     }
 
-    /// [`verify_fast`](Self::verify_fast)'s answer before `Verified` is built: the caller
-    /// builds it in its own return value ([`fast_verified`](Self::fast_verified)). Built here
+    /// The fast path's answer for the common delivery of an eligible verifier, `None` to let
+    /// the general path decide. A match comes back as its parts, and the caller builds
+    /// `Verified` in its own return value ([`fast_verified`](Self::fast_verified)): built here
     /// and returned through an `Option`, it was copied twice on the way out, the event id's
     /// bytes read back right after they were written.
     #[inline(always)]
