@@ -203,23 +203,26 @@ impl Verifier {
     #[inline(always)]
     pub(super) fn fast_verified(&self, m: Matched<'_>) -> Verified {
         let inner = &*self.inner;
-        Verified {
+        let mut v = Verified {
             provider: inner.provider.clone(),
             event_id: match (&inner.body_id, m.event_id) {
-                (_, Some(raw)) => EventId::from_header(raw),
                 (Some(b), None) => EventId::InBody {
                     pointer: b.pointer.clone(),
                     body: None,
                     cell: std::sync::OnceLock::new(),
                 },
-                (None, None) => EventId::None,
+                _ => EventId::None,
             },
             timestamp: m.timestamp,
             // An eligible verifier checks HMACs only: positions are the secrets' own.
             secret_index: m.secret_index,
             fingerprint: Some(m.fingerprint),
             origin: self.origin(),
+        };
+        if let Some(raw) = m.event_id {
+            EventId::write_from_header(&mut v.event_id, raw);
         }
+        v
     }
 
     /// Finds the scheme's headers in one look-up and decodes its one signature into
