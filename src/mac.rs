@@ -363,6 +363,17 @@ mod tests {
             let secret = Secret::from(String::from_utf8_lossy(key).into_owned());
             let raw = secret.expose().to_vec();
             assert_eq!(raw, key, "the secret's bytes are the key's");
+            let keys = |alg| Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
+            let (sha1, sha256, sha512) = (
+                keys(Algorithm::Sha1),
+                keys(Algorithm::Sha256),
+                keys(Algorithm::Sha512),
+            );
+            let (Keys::Sha1(k1), Keys::Sha256(k256), Keys::Sha512(k512)) =
+                (&sha1, &sha256, &sha512)
+            else {
+                panic!("keys of another algorithm")
+            };
             for len in [0, 1, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 300] {
                 let message = &long[..len];
                 for split in splits {
@@ -374,17 +385,6 @@ mod tests {
                         rest = tail;
                     }
                     pieces.push(rest);
-                    let keys = |alg| Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
-                    let (sha1, sha256, sha512) = (
-                        keys(Algorithm::Sha1),
-                        keys(Algorithm::Sha256),
-                        keys(Algorithm::Sha512),
-                    );
-                    let (Keys::Sha1(k1), Keys::Sha256(k256), Keys::Sha512(k512)) =
-                        (&sha1, &sha256, &sha512)
-                    else {
-                        panic!("keys of another algorithm")
-                    };
                     assert_eq!(
                         core_tag(&k1[0], &pieces),
                         reference::<Hmac<Sha1>>(&raw, &pieces)

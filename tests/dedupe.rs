@@ -444,7 +444,8 @@ async fn actix_server_workers_share_one_store() {
 /// The layer hands the memory store the hash of the key it composes on the stack; a caller
 /// who asks `Dedupe::key_for` and uses the store's text API must name the same delivery. For
 /// every kind of id: in the body (Stripe), a short header id (kept inline), a long one (boxed),
-/// a non-ASCII one, and the signature when there is no id; with and without a namespace.
+/// a non-ASCII one, one whose key is too long to be composed on the stack (the layer builds the
+/// text key first), and the signature when there is no id; with and without a namespace.
 #[tokio::test]
 async fn the_layer_and_key_for_name_the_same_key() {
     use axum::extract::Extension;
@@ -471,6 +472,8 @@ async fn the_layer_and_key_for_name_the_same_key() {
         req.body(axum::body::Body::from(gh_body.clone())).unwrap()
     };
     let long = "d".repeat(100);
+    // The longest id kept (256 bytes): with `:github:id:` in front, past the 256-byte buffer.
+    let longest = "e".repeat(256);
     let cases: Vec<(&str, Verifier, KeyBy, &str, http::Request<axum::body::Body>)> = vec![
         (
             "stripe, id in the body",
@@ -499,6 +502,13 @@ async fn the_layer_and_key_for_name_the_same_key() {
             KeyBy::EventId,
             "ns",
             gh(Some(long.as_bytes())),
+        ),
+        (
+            "github, id whose key does not fit on the stack",
+            Verifier::github(gh_secret).build().unwrap(),
+            KeyBy::EventId,
+            "ns",
+            gh(Some(longest.as_bytes())),
         ),
         (
             "github, non-ASCII id",
@@ -552,7 +562,7 @@ async fn the_layer_and_key_for_name_the_same_key() {
             Reserve::Done,
             "{what}: key {key:?}"
         );
-        // And a key that differs in its last byte is another delivery.
+        // And a key one byte longer is another delivery.
         let other = format!("{key}x");
         assert_eq!(
             store.reserve(&other, Token::fresh(), lease).await.unwrap(),

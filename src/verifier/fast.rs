@@ -1,11 +1,11 @@
 //! The common delivery, verified without the general path's machinery.
 //!
 //! Nearly every delivery a preset sees has one shape: each header the scheme reads present
-//! once, one signature in it, a fresh timestamp. [`Verifier::verify_fast_parts`] handles exactly
-//! that shape in one straight pass (one header look-up, the signature decoded into a local
-//! buffer, the MAC fed with direct calls) and hands **everything else** back to the general
-//! path (`None`), which then decides the outcome as it always has: a missing, repeated or
-//! blank header, an alias family (`svix-*`, GitHub's legacy header), a header carrying
+//! once, one signature in it, a fresh timestamp. [`Verifier::verify_fast_parts`] handles
+//! exactly that shape in one straight pass (one header look-up, the signature decoded into a
+//! local buffer, the MAC fed with direct calls) and hands **everything else** back to the
+//! general path (`None`), which then decides the outcome as it always has: a missing, repeated
+//! or blank header, an alias family (`svix-*`, GitHub's legacy header), a header carrying
 //! several signatures, anything that does not parse or decode, a timestamp out of the window.
 //!
 //! So the fast path only ever answers in two cases, each one the general path's answer for
@@ -27,10 +27,11 @@ use crate::headers::{HeaderLookup, Lookup};
 use crate::providers::{self, decode, DecodeBuf, Encoding};
 
 impl Inner {
-    /// Whether requests to this verifier may take [`Verifier::verify_fast_parts`]: an HMAC check of a
-    /// payload made of the timestamp, the event id, literals and the body, with a unix
-    /// timestamp, and no part of the scheme that the fast path does not read (signed headers,
-    /// form parameters, URLs, a timestamp inside the body, several signatures per header).
+    /// Whether requests to this verifier may take [`Verifier::verify_fast_parts`]: an HMAC
+    /// check of a payload made of the timestamp, the event id, literals and the body, with a
+    /// unix timestamp, and no part of the scheme that the fast path does not read (signed
+    /// headers, form parameters, URLs, a timestamp inside the body, several signatures per
+    /// header).
     pub(crate) fn fast_eligible(&self) -> bool {
         let parts_ok = self.payload.iter().all(|part| {
             matches!(
