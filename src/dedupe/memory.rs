@@ -182,6 +182,9 @@ struct Shard {
     /// nothing up front).
     ring: Vec<Done>,
     first: u64,
+    /// The ring position of `first` (`first % positions`), kept as `first` moves: positions
+    /// are found by an add and a compare, not a 64-bit division.
+    front: usize,
     len: usize,
     /// Ring positions that hold a key (not a [`HOLE`]).
     live: usize,
@@ -189,6 +192,8 @@ struct Shard {
     /// keys of `cap`, 2.5 keys in each on average, seven slots: about 1 % of inserts into a
     /// full store find their bucket full and go on to the next one.
     index: Vec<Bucket>,
+    /// The bucket count the index is built with (two per five keys of `cap`).
+    buckets: usize,
     /// Overflow counts added since the index was built: past a share of the buckets, it is
     /// rebuilt from the ring (overflow counts only grow between rebuilds).
     overflows: usize,
@@ -219,9 +224,11 @@ impl Shard {
             // positions, so that a large store does not copy its ring as it grows.
             ring: Vec::with_capacity(positions.min(RING_RESERVED)),
             first: 0,
+            front: 0,
             len: 0,
             live: 0,
             index: Vec::new(),
+            buckets: (cap.saturating_mul(2) / 5).max(1),
             overflows: 0,
             build: 0,
             flights: HashMap::with_hasher(DigestHash),
@@ -249,15 +256,19 @@ impl Shard {
         }
     }
 
-    /// The ring position of sequence number `seq`.
-    fn position(&self, seq: u64) -> usize {
-        (seq % self.positions as u64) as usize
+    /// The ring position of sequence number `first + offset`, for an offset up to `len`
+    /// (which is at most `positions`): one past the front, wrapping once at most.
+    fn at(&self, offset: usize) -> usize {
+        let p = self.front as u64 + offset as u64;
+        let positions = self.positions as u64;
+        (if p >= positions { p - positions } else { p }) as usize
     }
 
-    /// The full sequence number a slot stands for, if it is still in the ring.
-    fn live_seq(&self, slot: u64) -> Option<u64> {
-        let offset = (slot as u32).wrapping_sub(self.first as u32);
-        (slot != 0 && (offset as usize) < self.len).then(|| self.first + u64::from(offset))
+    /// How far past `first` the sequence number a slot stands for is, if it is still in the
+    /// ring.
+    fn live_offset(&self, slot: u64) -> Option<usize> {
+        let offset = (slot as u32).wrapping_sub(self.first as u32) as usize;
+        (slot != 0 && offset < self.len).then_some(offset)
     }
 
     /// Where `key` is among the handled keys: its bucket, slot and ring position.
@@ -279,20 +290,21 @@ impl Shard {
                 break;
             };
             let (slots, overflow) = bucket.split_at(SLOTS);
-            for (k, slot) in slots.iter().enumerate() {
-                if (slot >> 32) as u32 != tag {
-                    if free.is_none() && self.is_free(*slot) {
-                        free = Some((b, k));
-                    }
-                    continue;
-                }
-                let Some(seq) = self.live_seq(*slot) else {
-                    if free.is_none() {
-                        free = Some((b, k));
-                    }
+            // One pass over the line, without a branch per slot: the slots that hold a live
+            // key with this tag (almost never one, for a new key), and the free ones.
+            let (mut matches, mut frees) = (0u32, 0u32);
+            for (k, &slot) in slots.iter().enumerate() {
+                let live = self.live_offset(slot).is_some();
+                matches |= u32::from(live && (slot >> 32) as u32 == tag) << k;
+                frees |= u32::from(slot == 0 || (is_key(slot) && !live)) << k;
+            }
+            while matches != 0 {
+                let k = matches.trailing_zeros() as usize;
+                matches &= matches - 1;
+                let Some(offset) = slots.get(k).and_then(|slot| self.live_offset(*slot)) else {
                     continue;
                 };
-                let position = self.position(seq);
+                let position = self.at(offset);
                 if self
                     .ring
                     .get(position)
@@ -300,6 +312,9 @@ impl Shard {
                 {
                     return (Some((b, k, position)), free);
                 }
+            }
+            if free.is_none() && frees != 0 {
+                free = Some((b, frees.trailing_zeros() as usize));
             }
             if overflow.first().is_none_or(|n| *n == 0) {
                 break;
@@ -312,7 +327,7 @@ impl Shard {
     /// Whether an index slot is free: never used, or its key has left the ring. A held slot
     /// is taken.
     fn is_free(&self, slot: u64) -> bool {
-        slot == 0 || (is_key(slot) && self.live_seq(slot).is_none())
+        slot == 0 || (is_key(slot) && self.live_offset(slot).is_none())
     }
 
     /// Holds the free slot `at` for `key`, which is not in the ring, until its commit fills
@@ -350,13 +365,15 @@ impl Shard {
     }
 
     /// Indexes `key` as sequence number `seq`: in the first slot of its probe sequence that
-    /// is unused or whose key has left the ring.
-    fn index_insert(&mut self, key: &Key, seq: u64) {
+    /// is unused or whose key has left the ring. `false` if there is none: every slot is
+    /// taken, by handled keys and by slots held for reservations in flight (which can
+    /// outnumber the slots: a shard full of reservations grows past its bound).
+    fn index_insert(&mut self, key: &Key, seq: u64) -> bool {
         let entry = slot_of(key, seq);
         let mut b = self.home_bucket(key);
         for _ in 0..self.index.len() {
             let Some(bucket) = self.index.get(b).copied() else {
-                return;
+                return false;
             };
             let free = bucket
                 .iter()
@@ -367,7 +384,7 @@ impl Shard {
                     if let Some(slot) = bucket.get_mut(k) {
                         *slot = entry;
                     }
-                    return;
+                    return true;
                 }
                 (None, Some(bucket)) => {
                     if let Some(overflow) = bucket.get_mut(SLOTS) {
@@ -375,25 +392,26 @@ impl Shard {
                     }
                     self.overflows += 1;
                 }
-                (_, None) => return,
+                (_, None) => return false,
             }
             b = self.next_bucket(b);
         }
+        false
     }
 
     /// Builds the index anew (sized for `cap`) from the ring, when it is missing, or when
     /// overflow counts have piled up on more than an eighth of its buckets.
     fn index_maintain(&mut self) {
-        let buckets = (self.cap * 2 / 5).max(1);
+        let buckets = self.buckets;
         if self.index.len() == buckets && self.overflows <= buckets / 8 {
             return;
         }
         self.index = vec![[0; SLOTS + 1]; buckets];
         self.overflows = 0;
         self.build = self.build.wrapping_add(1);
-        for k in 0..self.len as u64 {
-            let seq = self.first + k;
-            if let Some(done) = self.ring.get(self.position(seq)).copied() {
+        for k in 0..self.len {
+            let seq = self.first + k as u64;
+            if let Some(done) = self.ring.get(self.at(k)).copied() {
                 if done.until_ms != HOLE {
                     self.index_insert(&done.key, seq);
                 }
@@ -407,8 +425,9 @@ impl Shard {
         if self.len == 0 {
             return;
         }
-        let oldest = self.ring.get(self.position(self.first)).copied();
+        let oldest = self.ring.get(self.front).copied();
         self.first += 1;
+        self.front = self.at(1);
         self.len -= 1;
         if let Some(done) = oldest.filter(|d| d.until_ms != HOLE) {
             self.live = self.live.saturating_sub(1);
@@ -424,15 +443,15 @@ impl Shard {
     /// are recomputed from the new numbers, so the index is rebuilt.
     fn compact(&mut self) {
         let mut kept = Vec::with_capacity(self.live);
-        for k in 0..self.len as u64 {
-            if let Some(done) = self.ring.get(self.position(self.first + k)) {
+        for k in 0..self.len {
+            if let Some(done) = self.ring.get(self.at(k)) {
                 if done.until_ms != HOLE {
                     kept.push(*done);
                 }
             }
         }
-        let next = self.first + self.len as u64;
-        self.first = next;
+        self.first += self.len as u64;
+        self.front = self.at(self.len);
         self.len = 0;
         self.live = 0;
         for done in kept {
@@ -445,7 +464,7 @@ impl Shard {
     /// Writes `done` at the back of the ring (which has room).
     fn append(&mut self, done: Done) -> u64 {
         let seq = self.first + self.len as u64;
-        let position = self.position(seq);
+        let position = self.at(self.len);
         match self.ring.get_mut(position) {
             Some(slot) => *slot = done,
             None => self.ring.push(done),
@@ -498,8 +517,12 @@ impl Shard {
             key: *key,
             until_ms: until_ms.min(HOLE - 1),
         });
-        if !self.fill(spot, slot_of(key, seq)) {
-            self.index_insert(key, seq);
+        if !self.fill(spot, slot_of(key, seq)) && !self.index_insert(key, seq) {
+            // Every slot taken, most of them held for reservations in flight: built anew
+            // from the ring, without held slots (their reservations' commits look their keys
+            // up and index them), the index has room for every handled key, this one too.
+            self.overflows = usize::MAX;
+            self.index_maintain();
         }
         self.fit(now, life);
     }
@@ -736,8 +759,13 @@ impl MemoryStore {
 
     /// [`DedupeStore::reserve`] of the key whose [`digest`](Self::digest) is `key`.
     pub(crate) fn reserve_digest(&self, key: &Digest, token: Token, lease: Duration) -> Reserve {
+        self.reserve_at(key, token, lease, self.inner.life.now_ms())
+    }
+
+    /// [`reserve_digest`](Self::reserve_digest) at `now` (milliseconds since the store's
+    /// epoch).
+    fn reserve_at(&self, key: &Digest, token: Token, lease: Duration, now: u64) -> Reserve {
         let life = &self.inner.life;
-        let now = life.now_ms();
         let mut shard = self.shard(key);
         let expired = match shard.flights.get(key) {
             Some(flight) if flight.until_ms > now => {
@@ -780,8 +808,12 @@ impl MemoryStore {
 
     /// [`DedupeStore::commit`] of the key whose [`digest`](Self::digest) is `key`.
     pub(crate) fn commit_digest(&self, key: &Digest, token: Token, retention: Duration) -> bool {
+        self.commit_at(key, token, retention, self.inner.life.now_ms())
+    }
+
+    /// [`commit_digest`](Self::commit_digest) at `now`.
+    fn commit_at(&self, key: &Digest, token: Token, retention: Duration, now: u64) -> bool {
         let life = &self.inner.life;
-        let now = life.now_ms();
         let until = now.saturating_add(millis(retention));
         let mut shard = self.shard(key);
         // Taken out in one look-up; put back only in the rare case that it is not ours.
@@ -1193,6 +1225,12 @@ mod tests {
             }
             for i in 0..(3 * cap as u32) {
                 shard.insert_done(&key(i), 1_000, 0, &life, None);
+                // The front position is kept as `first` moves, also across 2^32.
+                assert_eq!(
+                    shard.front as u64,
+                    shard.first % shard.positions as u64,
+                    "cap {cap} wrap {wrap} at {i}"
+                );
                 let oldest = (i + 1).saturating_sub(cap as u32);
                 for k in oldest..=i {
                     assert!(
@@ -1243,5 +1281,227 @@ mod stress {
         let retained = store.len();
         let found = (0..n).filter(|i| store.holds(&format!("a:{i}"))).count();
         assert_eq!(found, retained, "evicted {}", store.evicted());
+    }
+}
+
+/// The store against a model of what it promises, op by op, with the clock driven by the
+/// test: reservations, commits and releases (by the holder or by someone else), leases and
+/// retentions that run out, and a bound small enough that handled keys are evicted, oldest
+/// first, and moved to the back when handled again.
+#[cfg(test)]
+mod model {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::VecDeque;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Reserve {
+            key: u8,
+            lease: u64,
+        },
+        /// A commit by the key's current holder (`own`), or with a token nobody holds.
+        Commit {
+            key: u8,
+            own: bool,
+            keep: u64,
+        },
+        Release {
+            key: u8,
+            own: bool,
+        },
+        Tick(u64),
+    }
+
+    /// Ops on keys `0..keys`.
+    fn op(keys: u8) -> impl Strategy<Value = Op> {
+        let key = 0..keys;
+        prop_oneof![
+            3 => (key.clone(), prop::sample::select(vec![5u64, 50, 60_000]))
+                .prop_map(|(key, lease)| Op::Reserve { key, lease }),
+            3 => (key.clone(), any::<bool>(), prop::sample::select(vec![10u64, 100, 3_600_000]))
+                .prop_map(|(key, own, keep)| Op::Commit { key, own, keep }),
+            1 => (key, any::<bool>()).prop_map(|(key, own)| Op::Release { key, own }),
+            2 => (0u64..40).prop_map(Op::Tick),
+        ]
+    }
+
+    /// What the store promises, in the plainest terms: the reservations in flight, the
+    /// handled keys oldest first, and the count of handled keys evicted before their time.
+    struct Model {
+        cap: usize,
+        now: u64,
+        /// Key -> (holder, end of the lease).
+        flights: HashMap<u8, (Token, u64)>,
+        /// (key, end of the retention), oldest first.
+        done: VecDeque<(u8, u64)>,
+        evicted: u64,
+    }
+
+    impl Model {
+        fn total(&self) -> usize {
+            self.flights.len() + self.done.len()
+        }
+
+        fn handled(&self, key: u8) -> Option<u64> {
+            self.done
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, until)| *until)
+        }
+
+        /// Over the bound: expired leases go, then the oldest handled keys.
+        fn fit(&mut self) {
+            let now = self.now;
+            if self.total() > self.cap {
+                self.flights.retain(|_, (_, until)| *until > now);
+            }
+            while self.total() > self.cap {
+                let Some((_, until)) = self.done.pop_front() else {
+                    break;
+                };
+                if until > now {
+                    self.evicted += 1;
+                }
+            }
+        }
+
+        fn insert_done(&mut self, key: u8, until: u64) {
+            self.done.retain(|(k, _)| *k != key);
+            self.done.push_back((key, until));
+            self.fit();
+        }
+
+        fn reserve(&mut self, key: u8, token: Token, lease: u64) -> Reserve {
+            if let Some((_, until)) = self.flights.get(&key) {
+                if *until > self.now {
+                    return Reserve::InFlight {
+                        retry_after: Duration::from_millis(until - self.now),
+                    };
+                }
+            }
+            if self.handled(key).is_some_and(|until| until > self.now) {
+                return Reserve::Done;
+            }
+            self.flights.insert(key, (token, self.now + lease));
+            self.fit();
+            Reserve::Reserved
+        }
+
+        fn commit(&mut self, key: u8, token: Token, keep: u64) -> bool {
+            let until = self.now + keep;
+            match self.flights.remove(&key) {
+                Some((t, end)) if holder(t) == holder(token) || end <= self.now => {
+                    self.insert_done(key, until);
+                    true
+                }
+                Some(other) => {
+                    self.flights.insert(key, other);
+                    false
+                }
+                None => {
+                    if self.handled(key).is_none_or(|u| u <= self.now) {
+                        self.insert_done(key, until);
+                    }
+                    true
+                }
+            }
+        }
+
+        fn release(&mut self, key: u8, token: Token) {
+            if self
+                .flights
+                .get(&key)
+                .is_some_and(|(t, _)| holder(*t) == holder(token))
+            {
+                self.flights.remove(&key);
+            }
+        }
+    }
+
+    /// Runs `ops` on a store of bound `cap` and on the model, comparing every answer, the
+    /// key count, the eviction count, and which of the keys `0..keys` are held.
+    fn check(cap: usize, keys: u8, ops: &[Op]) -> Result<(), TestCaseError> {
+        // Under 256 keys: one shard, bounded by `cap` exactly as the model is.
+        let store = MemoryStore::new(cap);
+        prop_assert_eq!(store.inner.shards.len(), 1);
+        let mut model = Model {
+            cap,
+            now: 1_000,
+            flights: HashMap::new(),
+            done: VecDeque::new(),
+            evicted: 0,
+        };
+        let digest = |key: u8| store.digest(&format!("m:{key}"));
+        for (i, op) in ops.iter().enumerate() {
+            let now = model.now;
+            let token_of = |key: u8, own: bool| match model.flights.get(&key) {
+                Some((t, _)) if own => *t,
+                _ => Token::fresh(),
+            };
+            match *op {
+                Op::Reserve { key, lease } => {
+                    let token = Token::fresh();
+                    let ms = Duration::from_millis(lease);
+                    let got = store.reserve_at(&digest(key), token, ms, now);
+                    let want = model.reserve(key, token, lease);
+                    prop_assert_eq!(got, want, "op {} {:?}", i, op);
+                }
+                Op::Commit { key, own, keep } => {
+                    let token = token_of(key, own);
+                    let ms = Duration::from_millis(keep);
+                    let got = store.commit_at(&digest(key), token, ms, now);
+                    let want = model.commit(key, token, keep);
+                    prop_assert_eq!(got, want, "op {} {:?}", i, op);
+                }
+                Op::Release { key, own } => {
+                    let token = token_of(key, own);
+                    store.release_digest(&digest(key), token);
+                    model.release(key, token);
+                }
+                Op::Tick(ms) => model.now += ms,
+            }
+            prop_assert_eq!(store.len(), model.total(), "op {} {:?}", i, op);
+            prop_assert_eq!(store.evicted(), model.evicted, "op {} {:?}", i, op);
+            for key in 0..keys {
+                prop_assert_eq!(
+                    store.holds(&format!("m:{key}")),
+                    model.handled(key).is_some(),
+                    "key {} after op {} {:?}",
+                    key,
+                    i,
+                    op
+                );
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Small bounds (one index bucket or two) and few keys: reservations in flight
+        /// outnumber the index slots, and keys come back often.
+        #[test]
+        fn the_store_answers_as_its_model(
+            cap in 1usize..10,
+            ops in proptest::collection::vec(op(12), 1..300),
+        ) {
+            check(cap, 12, &ops)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Larger bounds: several buckets, overflows, the ring compacted and the index
+        /// rebuilt.
+        #[test]
+        fn the_store_answers_as_its_model_at_larger_bounds(
+            cap in 10usize..60,
+            ops in proptest::collection::vec(op(80), 1..800),
+        ) {
+            check(cap, 80, &ops)?;
+        }
     }
 }
