@@ -117,6 +117,68 @@ struct Spot {
     build: u32,
 }
 
+/// Reservations in flight in one shard: as many as the shard's requests being handled, so
+/// almost always a few. Up to [`FEW`] of them are a list scanned in order (a look-up compares
+/// a few 16-byte keys, where a hash map probes, and grows or shrinks its table); past that
+/// (slow handlers, many requests at once) they spill over into a hash map. A key is in one of
+/// the two at most.
+#[derive(Default)]
+struct Flights {
+    few: Vec<(Key, Flight)>,
+    many: HashMap<Key, Flight, DigestHash>,
+}
+
+/// Reservations in flight kept in [`Flights`]' list before it spills over into its map.
+const FEW: usize = 8;
+
+impl Flights {
+    fn len(&self) -> usize {
+        self.few.len() + self.many.len()
+    }
+
+    fn get(&self, key: &Key) -> Option<&Flight> {
+        match self.few.iter().find(|(k, _)| k == key) {
+            Some((_, flight)) => Some(flight),
+            None if self.many.is_empty() => None,
+            None => self.many.get(key),
+        }
+    }
+
+    /// Adds the reservation of `key`, or replaces it.
+    fn insert(&mut self, key: Key, flight: Flight) {
+        if let Some((_, held)) = self.few.iter_mut().find(|(k, _)| *k == key) {
+            *held = flight;
+        } else if self.many.is_empty() && self.few.len() < FEW {
+            self.few.push((key, flight));
+        } else {
+            self.many.insert(key, flight);
+        }
+    }
+
+    fn remove(&mut self, key: &Key) -> Option<Flight> {
+        match self.few.iter().position(|(k, _)| k == key) {
+            Some(i) => Some(self.few.swap_remove(i).1),
+            None if self.many.is_empty() => None,
+            None => self.many.remove(key),
+        }
+    }
+
+    /// Keeps the reservations for which `keep` is true.
+    fn retain(&mut self, mut keep: impl FnMut(&Flight) -> bool) {
+        self.few.retain(|(_, f)| keep(f));
+        self.many.retain(|_, f| keep(f));
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Flight> {
+        self.few.iter().map(|(_, f)| f).chain(self.many.values())
+    }
+
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// What a held index slot contains until its key is committed: not 0 (taken), and bit 32
 /// clear, which no key's slot has (tags have their low bit set), so no look-up matches it.
 const HELD: u64 = 1 << 33;
@@ -200,7 +262,7 @@ struct Shard {
     /// How many times the index was built: a [`Spot`] from another build is void.
     build: u32,
     /// Reservations in flight: as many as requests being handled.
-    flights: HashMap<Key, Flight, DigestHash>,
+    flights: Flights,
     /// Flight count above which expired leases are swept out (doubles with what remains).
     sweep_at: usize,
     /// No lease in `flights` ends before this (it may be earlier than the true earliest, after
@@ -231,7 +293,7 @@ impl Shard {
             buckets: (cap.saturating_mul(2) / 5).max(1),
             overflows: 0,
             build: 0,
-            flights: HashMap::with_hasher(DigestHash),
+            flights: Flights::default(),
             sweep_at: FIRST_SWEEP,
             next_expiry: u64::MAX,
         }
@@ -401,11 +463,20 @@ impl Shard {
 
     /// Builds the index anew (sized for `cap`) from the ring, when it is missing, or when
     /// overflow counts have piled up on more than an eighth of its buckets.
+    #[inline]
     fn index_maintain(&mut self) {
         let buckets = self.buckets;
-        if self.index.len() == buckets && self.overflows <= buckets / 8 {
-            return;
+        if self.index.len() != buckets || self.overflows > buckets / 8 {
+            self.index_rebuild();
         }
+    }
+
+    /// [`index_maintain`](Self::index_maintain)'s rebuild (rare: out of the way of every
+    /// commit's check).
+    #[cold]
+    #[inline(never)]
+    fn index_rebuild(&mut self) {
+        let buckets = self.buckets;
         self.index = vec![[0; SLOTS + 1]; buckets];
         self.overflows = 0;
         self.build = self.build.wrapping_add(1);
@@ -551,7 +622,7 @@ impl Shard {
         for spot in expired {
             self.fill(spot, 0);
         }
-        self.flights.retain(|_, f| f.until_ms > now);
+        self.flights.retain(|f| f.until_ms > now);
         self.next_expiry = self
             .flights
             .values()
@@ -850,9 +921,10 @@ impl MemoryStore {
     pub(crate) fn release_digest(&self, key: &Digest, token: Token) {
         let mine = holder(token);
         let mut shard = self.shard(key);
-        if let Some(flight) = shard.flights.get(key).copied().filter(|f| f.holder == mine) {
-            shard.flights.remove(key);
-            shard.fill(flight.spot, 0);
+        if shard.flights.get(key).is_some_and(|f| f.holder == mine) {
+            if let Some(flight) = shard.flights.remove(key) {
+                shard.fill(flight.spot, 0);
+            }
         }
     }
 }
