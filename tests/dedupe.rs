@@ -297,6 +297,45 @@ async fn deliveries_without_an_id_pass_or_key_on_their_signature() {
     assert_eq!(script.calls(), 1);
 }
 
+/// A delivery recorded while every index slot of a small store is held for reservations in
+/// flight (here seven whose holders never came back, the slots of a 4-key store) is still
+/// found: its duplicate is not handled again. The commit comes from a holder whose own
+/// reservation is already gone (its lease ran out and was swept), which records the delivery
+/// anyway.
+#[tokio::test]
+async fn a_delivery_recorded_while_every_index_slot_is_held_is_found() {
+    let store = MemoryStore::new(4);
+    let (short, keep) = (Duration::from_millis(1), Duration::from_secs(3600));
+    // A first delivery, so that the index exists (it is built at the first commit).
+    let t = Token::fresh();
+    assert_eq!(
+        store.reserve("first", t, short).await.unwrap(),
+        Reserve::Reserved
+    );
+    assert!(store.commit("first", t, keep).await.unwrap());
+    for i in 0..7 {
+        let key = format!("crashed:{i}");
+        assert_eq!(
+            store.reserve(&key, Token::fresh(), short).await.unwrap(),
+            Reserve::Reserved
+        );
+    }
+    // Past the coarse clock's tick (up to 10 ms) and the leases.
+    tokio::time::sleep(Duration::from_millis(25)).await;
+    assert!(store.commit("late", Token::fresh(), keep).await.unwrap());
+    assert_eq!(
+        store
+            .reserve("late", Token::fresh(), Duration::from_secs(60))
+            .await
+            .unwrap(),
+        Reserve::Done
+    );
+    // The first delivery made room for the reservations (the store holds 4 keys); "late" is
+    // the one key left.
+    assert_eq!(store.len(), 1);
+    assert_eq!(store.evicted(), 1);
+}
+
 #[tokio::test]
 async fn memory_store_stays_bounded_and_never_evicts_in_flight_reservations() {
     let max = 1000;
