@@ -1,5 +1,6 @@
 //! [`MemoryStore`]: a bounded in-process store. Per shard: the handled keys in a first-in,
-//! first-out ring with an open-addressing index, and the reservations in flight in a small map.
+//! first-out ring with an open-addressing index, and the reservations in flight in a short list
+//! (a hash map past a few).
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -44,8 +45,8 @@ impl KeyHasher {
     }
 }
 
-/// Hashes the flight maps' keys by their own bits: they are already keyed hashes with random
-/// seeds.
+/// Hashes the keys of [`Flights`]' map by their own bits: they are already keyed hashes with
+/// random seeds.
 #[derive(Clone, Copy, Default)]
 struct DigestHash;
 
