@@ -359,7 +359,7 @@ impl Shard {
             for (k, &slot) in slots.iter().enumerate() {
                 let live = self.live_offset(slot).is_some();
                 matches |= u32::from(live && (slot >> 32) as u32 == tag) << k;
-                frees |= u32::from(slot == 0 || (is_key(slot) && !live)) << k;
+                frees |= u32::from(self.is_free(slot)) << k;
             }
             while matches != 0 {
                 let k = matches.trailing_zeros() as usize;
@@ -472,8 +472,9 @@ impl Shard {
         }
     }
 
-    /// [`index_maintain`](Self::index_maintain)'s rebuild (rare: out of the way of every
-    /// commit's check).
+    /// Builds the index anew from the ring: [`index_maintain`](Self::index_maintain)'s
+    /// rebuild, and the one a compaction or a key with no free slot needs (all rare: out of
+    /// the way of every commit's check).
     #[cold]
     #[inline(never)]
     fn index_rebuild(&mut self) {
@@ -529,8 +530,7 @@ impl Shard {
         for done in kept {
             self.append(done);
         }
-        self.overflows = usize::MAX;
-        self.index_maintain();
+        self.index_rebuild();
     }
 
     /// Writes `done` at the back of the ring (which has room).
@@ -593,8 +593,7 @@ impl Shard {
             // Every slot taken, most of them held for reservations in flight: built anew
             // from the ring, without held slots (their reservations' commits look their keys
             // up and index them), the index has room for every handled key, this one too.
-            self.overflows = usize::MAX;
-            self.index_maintain();
+            self.index_rebuild();
         }
         self.fit(now, life);
     }
