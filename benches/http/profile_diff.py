@@ -3,19 +3,27 @@
 profiles of two routes (`benches/http/profile.sh` output with all symbols kept), averaged over
 runs, and the largest differences.
 
-    for i in 1 2 3; do for r in github github-dedupe-default; do
+    mkdir -p /tmp/prof; for i in 1 2 3; do for r in github github-dedupe-default; do
       TOP=100000 bash benches/http/profile.sh $r > /tmp/prof/$r-$i.txt; done; done
-    python3 benches/http/profile_diff.py /tmp/prof/github-*.txt -- /tmp/prof/github-dedupe-default-*.txt
+    python3 benches/http/profile_diff.py /tmp/prof/github-[0-9].txt -- /tmp/prof/github-dedupe-default-*.txt
+
+(`github-*.txt` would also match the dedupe route's profiles.)
 
 The server is saturated, so a symbol's time per request is its share of the samples over the
 route's rate (requests/s). Shares are noisy between runs (a profile is 5 s); a symbol that one
 route never runs (dedupe's) is measured far better than a difference in shared code.
+FILTER (a regular expression, the same default as profile.sh's) picks the symbols whose
+summed time it also prints for each set.
 """
 import collections
+import os
 import re
+import signal
 import sys
 
 SYMBOL = re.compile(r"^\s+([\d.]+)%\s+\[.\]\s+(.*)")
+# profile.sh's default FILTER.
+FILTER = os.environ.get("FILTER", r"webhook_guard::dedupe|hash_one|sip::Hasher|foldhash")
 
 
 def load(paths):
@@ -29,7 +37,7 @@ def load(paths):
         for line in text.splitlines():
             m = SYMBOL.match(line)
             if m:
-                per[m.group(2)[:110]] += float(m.group(1)) / 100 / rate * 1e9
+                per[m.group(2)] += float(m.group(1)) / 100 / rate * 1e9
     return {k: v / len(paths) for k, v in per.items()}
 
 
@@ -46,9 +54,11 @@ def main(args):
     print("largest decreases:")
     for v, k in diff[:10]:
         print("  %+7.1f ns  %s" % (v, k))
-    dedupe = [(b.get(k, 0), k) for k in b if "dedupe" in k or "KeyHasher" in k]
-    print("dedupe's own symbols in the second set: %.0f ns per request" % sum(v for v, _ in dedupe))
+    picked = re.compile(FILTER)
+    a_sum, b_sum = (sum(v for k, v in x.items() if picked.search(k)) for x in (a, b))
+    print("symbols matching %r: %.0f -> %.0f ns per request" % (FILTER, a_sum, b_sum))
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # quiet when piped into `head`
     main(sys.argv[1:])
