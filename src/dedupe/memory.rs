@@ -234,6 +234,12 @@ fn slot_of(key: &Key, seq: u64) -> u64 {
 /// eviction touches no index line at all: a slot whose sequence number has left the ring is
 /// free. Under HTTP load every random access is a miss to memory, so this is what a
 /// delivery costs: one line of the index and the two ends of the ring.
+///
+/// The ring is two arrays by position: the keys, and the ends of their retention. An eviction
+/// reads only the second (eight positions per cache line, where a whole [`Done`], 24 bytes,
+/// fits fewer than three), so the ring's front costs a miss every eighth eviction instead of
+/// about every third (BENCHMARKS.md, section 5, thirteenth pass); the keys are read only for
+/// a key whose slot's tag matches.
 struct Shard {
     /// Keys this shard may hold, handled and in flight together.
     cap: usize,
@@ -243,7 +249,9 @@ struct Shard {
     /// Ring of handled keys: sequence numbers `first .. first + len`, at positions
     /// `seq % positions`. Allocated as it fills (a store sized for millions of keys costs
     /// nothing up front).
-    ring: Vec<Done>,
+    ring: Vec<Key>,
+    /// [`Done::until_ms`] of each ring position, by position as `ring` (always as long).
+    ends: Vec<u64>,
     first: u64,
     /// The ring position of `first` (`first % positions`), kept as `first` moves: positions
     /// are found by an add and a compare, not a 64-bit division.
@@ -286,6 +294,7 @@ impl Shard {
             // Reserved (not touched: the pages are mapped as the ring fills) up to a million
             // positions, so that a large store does not copy its ring as it grows.
             ring: Vec::with_capacity(positions.min(RING_RESERVED)),
+            ends: Vec::with_capacity(positions.min(RING_RESERVED)),
             first: 0,
             front: 0,
             len: 0,
@@ -334,6 +343,14 @@ impl Shard {
         (slot != 0 && offset < self.len).then_some(offset)
     }
 
+    /// The handled key at ring position `position`, with the end of its retention.
+    fn done_at(&self, position: usize) -> Option<Done> {
+        Some(Done {
+            key: *self.ring.get(position)?,
+            until_ms: *self.ends.get(position)?,
+        })
+    }
+
     /// Where `key` is among the handled keys: its bucket, slot and ring position.
     fn find(&self, key: &Key) -> Option<Found> {
         self.probe(key).0
@@ -368,10 +385,8 @@ impl Shard {
                     continue;
                 };
                 let position = self.at(offset);
-                if self
-                    .ring
-                    .get(position)
-                    .is_some_and(|d| d.key == *key && d.until_ms != HOLE)
+                if self.ring.get(position) == Some(key)
+                    && self.ends.get(position).is_some_and(|&until| until != HOLE)
                 {
                     return (Some((b, k, position)), free);
                 }
@@ -484,7 +499,7 @@ impl Shard {
         self.build = self.build.wrapping_add(1);
         for k in 0..self.len {
             let seq = self.first + k as u64;
-            if let Some(done) = self.ring.get(self.at(k)).copied() {
+            if let Some(done) = self.done_at(self.at(k)) {
                 if done.until_ms != HOLE {
                     self.index_insert(&done.key, seq);
                 }
@@ -498,14 +513,15 @@ impl Shard {
         if self.len == 0 {
             return;
         }
-        let oldest = self.ring.get(self.front).copied();
+        // Its end of retention only: the key itself is not needed.
+        let oldest = self.ends.get(self.front).copied();
         self.first += 1;
         self.front = self.at(1);
         self.len -= 1;
-        if let Some(done) = oldest.filter(|d| d.until_ms != HOLE) {
+        if let Some(until_ms) = oldest.filter(|&until| until != HOLE) {
             self.live = self.live.saturating_sub(1);
             // Counted (and perhaps logged) once the shard is consistent again.
-            if done.until_ms > now {
+            if until_ms > now {
                 life.count_eviction();
             }
         }
@@ -517,9 +533,9 @@ impl Shard {
     fn compact(&mut self) {
         let mut kept = Vec::with_capacity(self.live);
         for k in 0..self.len {
-            if let Some(done) = self.ring.get(self.at(k)) {
+            if let Some(done) = self.done_at(self.at(k)) {
                 if done.until_ms != HOLE {
-                    kept.push(*done);
+                    kept.push(done);
                 }
             }
         }
@@ -537,9 +553,17 @@ impl Shard {
     fn append(&mut self, done: Done) -> u64 {
         let seq = self.first + self.len as u64;
         let position = self.at(self.len);
-        match self.ring.get_mut(position) {
-            Some(slot) => *slot = done,
-            None => self.ring.push(done),
+        match (self.ring.get_mut(position), self.ends.get_mut(position)) {
+            (Some(key), Some(until)) => {
+                *key = done.key;
+                *until = done.until_ms;
+            }
+            // The ring grows a position at a time (`at(len)` is the next one while it is
+            // shorter than `positions`), both arrays together.
+            _ => {
+                self.ring.push(done.key);
+                self.ends.push(done.until_ms);
+            }
         }
         self.len += 1;
         self.live += 1;
@@ -570,8 +594,8 @@ impl Shard {
             if let Some(slot) = self.index.get_mut(b).and_then(|bucket| bucket.get_mut(k)) {
                 *slot = 0;
             }
-            if let Some(done) = self.ring.get_mut(position) {
-                done.until_ms = HOLE;
+            if let Some(until) = self.ends.get_mut(position) {
+                *until = HOLE;
             }
             self.live -= 1;
         }
@@ -847,7 +871,7 @@ impl MemoryStore {
             expired => expired.copied(),
         };
         let (found, free) = shard.probe(key);
-        let done = found.and_then(|(_, _, p)| shard.ring.get(p).copied());
+        let done = found.and_then(|(_, _, p)| shard.done_at(p));
         if done.is_some_and(|d| d.until_ms > now) {
             return Reserve::Done;
         }
@@ -900,10 +924,7 @@ impl MemoryStore {
                 shard.flights.insert(*key, other);
                 false
             }
-            None => match shard
-                .find(key)
-                .and_then(|(_, _, p)| shard.ring.get(p).copied())
-            {
+            None => match shard.find(key).and_then(|(_, _, p)| shard.done_at(p)) {
                 // Already handled (by whoever took over after our lease expired).
                 Some(done) if done.until_ms > now => true,
                 // Our reservation is gone (swept after its lease expired) and nobody holds
