@@ -871,8 +871,9 @@ impl MemoryStore {
             expired => expired.copied(),
         };
         let (found, free) = shard.probe(key);
-        let done = found.and_then(|(_, _, p)| shard.done_at(p));
-        if done.is_some_and(|d| d.until_ms > now) {
+        // The probe compared the key: only its end of retention is read here.
+        let until = found.and_then(|(_, _, p)| shard.ends.get(p).copied());
+        if until.is_some_and(|until| until > now) {
             return Reserve::Done;
         }
         // Free, or its lease or retention has run out: a new attempt. An expired attempt's
@@ -924,9 +925,12 @@ impl MemoryStore {
                 shard.flights.insert(*key, other);
                 false
             }
-            None => match shard.find(key).and_then(|(_, _, p)| shard.done_at(p)) {
+            None => match shard
+                .find(key)
+                .and_then(|(_, _, p)| shard.ends.get(p).copied())
+            {
                 // Already handled (by whoever took over after our lease expired).
-                Some(done) if done.until_ms > now => true,
+                Some(until) if until > now => true,
                 // Our reservation is gone (swept after its lease expired) and nobody holds
                 // the key: record the delivery (moving an expired earlier record of the key,
                 // if there is one, to the back with the new retention).
