@@ -579,6 +579,12 @@ impl Shard {
             self.sweep_expired(now);
         }
         while self.live > 0 && self.keys() > self.cap {
+            // `live` counts handled keys in the ring, so the ring is never empty here; if
+            // the count were ever wrong, stop rather than loop forever under the lock.
+            debug_assert!(self.len > 0, "{} live keys in an empty ring", self.live);
+            if self.len == 0 {
+                break;
+            }
             self.evict_oldest(now, life);
         }
     }
