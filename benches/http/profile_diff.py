@@ -13,7 +13,7 @@ The server is saturated, so a symbol's time per request is its share of the samp
 route's rate (requests/s). Shares are noisy between runs (a profile is 5 s); a symbol that one
 route never runs (dedupe's) is measured far better than a difference in shared code.
 FILTER (a regular expression, the same default as profile.sh's) picks the symbols whose
-summed time it also prints for each set.
+summed time it also prints for each set; with LIST=1 it also lists those symbols one by one.
 """
 import collections
 import os
@@ -57,6 +57,10 @@ def main(args):
     picked = re.compile(FILTER)
     a_sum, b_sum = (sum(v for k, v in x.items() if picked.search(k)) for x in (a, b))
     print("symbols matching %r: %.0f -> %.0f ns per request" % (FILTER, a_sum, b_sum))
+    if os.environ.get("LIST"):
+        # Each matching symbol on its own line, largest first in the second set.
+        for k in sorted((k for k in set(a) | set(b) if picked.search(k)), key=lambda k: -b.get(k, 0)):
+            print("  %7.1f -> %7.1f ns  %s" % (a.get(k, 0), b.get(k, 0), k))
 
 
 if __name__ == "__main__":
