@@ -21,13 +21,15 @@ mkdir -p "$out"
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 cd "$here/../peers"
+# Into every log: the runs' ratios depend on the CPU (BENCHMARKS.md, "Machines").
+machine="$(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" || true
 export ROUTES=${ROUTES:-github,github-dedupe-default} FRAMEWORKS=${FRAMEWORKS:-axum}
 export ROUNDS=${ROUNDS:-60} SECS=${SECS:-1}
 for i in $(seq 1 "${RUNS:-4}"); do
   for side in a b; do
     if [ "$side" = a ]; then bin=$a; extra=${ENV_A:-}; else bin=$b; extra=${ENV_B:-}; fi
     # shellcheck disable=SC2086 # ENV_A / ENV_B are NAME=value words for env
-    env $extra "$bin" run >"$out/$side-$i.log" 2>&1
+    { echo "machine: $machine"; env $extra "$bin" run; } >"$out/$side-$i.log" 2>&1
     echo "$side-$i: $(grep -o 'dedupe-default / github[^*]*\*\*[0-9.]*x\*\*' "$out/$side-$i.log" | grep -o '[0-9.]*x' | tr '\n' ' ')"
   done
 done
