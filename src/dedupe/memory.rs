@@ -580,9 +580,11 @@ impl Shard {
         }
         while self.live > 0 && self.keys() > self.cap {
             // `live` counts handled keys in the ring, so the ring is never empty here; if
-            // the count were ever wrong, stop rather than loop forever under the lock.
+            // the count were ever wrong, an empty ring holds none: correct it and stop,
+            // rather than loop forever under the lock (and again at every later fit).
             debug_assert!(self.len > 0, "{} live keys in an empty ring", self.live);
             if self.len == 0 {
+                self.live = 0;
                 break;
             }
             self.evict_oldest(now, life);
