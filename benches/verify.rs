@@ -7,6 +7,7 @@
 //! cargo bench --bench verify -- verify-4KiB  # one group (criterion filter)
 //! PAIRED_SECS=3 cargo bench --bench verify   # longer paired rounds (default 1.5 s a pair)
 //! PAIRED_ONLY=1 cargo bench --bench verify -- verify-256B  # the paired table only, no criterion
+//! PAIRED_ONLY=1 cargo bench --bench verify -- verify-256B/standard  # one provider's row
 //! ```
 //!
 //! Groups (each pairs `limit` and `guard` for one provider back to back, so that both see the
@@ -223,8 +224,9 @@ fn paired_tables(report: &report::Report, jobs: &[Job]) {
     }
 }
 
-/// `PAIRED_ONLY=1`: skip criterion and measure only the paired table, for the groups whose name
-/// contains the first argument that is not a flag (all groups without one).
+/// `PAIRED_ONLY=1`: skip criterion and measure only the paired table, for the jobs whose
+/// `group/provider` (`verify-256B/standard`) contains the first argument that is not a flag (all
+/// jobs without one).
 fn paired_only() -> Option<String> {
     std::env::var_os("PAIRED_ONLY")?;
     Some(
@@ -241,7 +243,7 @@ fn main() {
     if let Some(filter) = paired_only() {
         let jobs: Vec<Job> = jobs
             .into_iter()
-            .filter(|j| j.group.contains(&filter))
+            .filter(|j| format!("{}/{}", j.group, j.provider.name()).contains(&filter))
             .collect();
         paired_tables(&report, &jobs);
         return;
