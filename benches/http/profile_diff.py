@@ -14,6 +14,7 @@ route's rate (requests/s). Shares are noisy between runs (a profile is 5 s); a s
 route never runs (dedupe's) is measured far better than a difference in shared code.
 FILTER (a regular expression, the same default as profile.sh's) picks the symbols whose
 summed time it also prints for each set; with LIST=1 it also lists those symbols one by one.
+USER_ONLY=1 leaves out the kernel's symbols (timer samples of the host's noise in a guest).
 """
 import collections
 import os
@@ -21,9 +22,13 @@ import re
 import signal
 import sys
 
-SYMBOL = re.compile(r"^\s+([\d.]+)%\s+\[.\]\s+(.*)")
+SYMBOL = re.compile(r"^\s+([\d.]+)%\s+\[(.)\]\s+(.*)")
 # profile.sh's default FILTER.
 FILTER = os.environ.get("FILTER", r"webhook_guard::dedupe|hash_one|sip::Hasher|foldhash")
+# USER_ONLY=1: leave out the kernel's symbols (`[k]`). In a guest without PMU counters, perf
+# samples on a timer, and many samples land in the kernel's interrupt paths
+# (`_raw_spin_unlock_irqrestore`) whatever the route: they swell the "all symbols" totals.
+USER_ONLY = bool(os.environ.get("USER_ONLY"))
 
 
 def load(paths):
@@ -36,8 +41,8 @@ def load(paths):
         text = text.split("sum of the symbols matching")[0]
         for line in text.splitlines():
             m = SYMBOL.match(line)
-            if m:
-                per[m.group(2)] += float(m.group(1)) / 100 / rate * 1e9
+            if m and not (USER_ONLY and m.group(2) == "k"):
+                per[m.group(3)] += float(m.group(1)) / 100 / rate * 1e9
     return {k: v / len(paths) for k, v in per.items()}
 
 
