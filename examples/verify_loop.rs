@@ -7,14 +7,17 @@
 //! ```
 //!
 //! Prints the mean time per call of the verifier, of the keyed-HMAC limit over the same signed
-//! bytes, of that MAC fed in two pieces (prefix, then body) as the verifier feeds it, and of the
+//! bytes, of that MAC fed in two pieces through the `hmac` crate (prefix, then body), and of the
 //! limit with each MAC depending on the previous one (no overlap between iterations):
-//! `taskset -c 1 target/release/examples/verify_loop stripe 3000000` for a quick timing.
+//! `taskset -c 1 target/release/examples/verify_loop stripe 3000000` for a quick timing. (The
+//! verifier gathers the prefix into the MAC's first block instead, since `e63d317`:
+//! `examples/mac_pieces.rs` compares the ways.) `VERIFY_LOOP_GUARD_ONLY=1` and
+//! `VERIFY_LOOP_LIMIT_ONLY=1` run one loop alone, for a profile of it.
 //!
-//! Verifies the same correctly signed 256-byte delivery (`standard` for Standard Webhooks,
-//! `stripe` for Stripe, `slack` for Slack) `n` times on an `http::HeaderMap` that also carries
-//! five ordinary headers, as the `verify` benchmark does; a third argument sets another body size
-//! (`verify_loop standard 500000 4096`). Under valgrind, sha2 runs its portable code (no
+//! Verifies the same correctly signed 256-byte delivery (`standard` for Standard Webhooks, with
+//! the `verify` bench's 30-byte event id; `stripe` for Stripe, `slack` for Slack) `n` times on
+//! an `http::HeaderMap` that also carries five ordinary headers, as the `verify` benchmark does;
+//! a third argument sets another body size (`verify_loop standard 500000 4096`). Under valgrind, sha2 runs its portable code (no
 //! SHA extensions), so compare the instructions outside `compress256`.
 
 use base64::Engine as _;
@@ -99,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     // The limit: one keyed HMAC over the same signed bytes, contiguous; and the same MAC fed
-    // as two pieces, signed prefix then body, as the verifier feeds it (the body is not copied).
+    // as two pieces, signed prefix then body, through the `hmac` crate (the body is not copied).
     let signed: Vec<u8> = match which.as_str() {
         "standard" => [
             &b"msg_2bT3mPqN8wK5dZr7YxVf1cLh0Ju."[..],
