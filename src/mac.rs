@@ -209,10 +209,13 @@ where
                         buffer.digest_blocks(piece, |blocks| core.update_blocks(blocks));
                         continue;
                     }
-                    let room = block.len() - pos;
-                    let Some(tail) = block.get_mut(pos..) else {
-                        break;
-                    };
+                    // `pos < block.len()` (a piece is gathered only when it leaves room), so
+                    // the clamp never acts; it keeps every input in the MAC even if that ever
+                    // changed: a full block is hashed below, nothing is dropped.
+                    debug_assert!(pos < block.len());
+                    let at = pos.min(block.len());
+                    let (_, tail) = block.split_at_mut(at);
+                    let room = tail.len();
                     if piece.len() < room {
                         small_copy(tail, piece);
                         pos += piece.len();
@@ -231,9 +234,8 @@ where
                     buffer.digest_blocks(rest, |blocks| core.update_blocks(blocks));
                 }
                 if gathering {
-                    buffer.digest_blocks(block.get(..pos).unwrap_or_default(), |blocks| {
-                        core.update_blocks(blocks)
-                    });
+                    let (gathered, _) = block.split_at(pos.min(block.len()));
+                    buffer.digest_blocks(gathered, |blocks| core.update_blocks(blocks));
                 }
             }
             Message::Feed(feed) => feed(&mut |chunk: &[u8]| {
@@ -250,6 +252,7 @@ where
 /// then the last eight bytes again (overlapping), or byte by byte under eight bytes.
 #[inline(always)]
 fn small_copy(dst: &mut [u8], src: &[u8]) {
+    debug_assert!(dst.len() >= src.len());
     let n = src.len();
     if n < 8 {
         for (to, from) in dst.iter_mut().zip(src) {
@@ -478,9 +481,11 @@ mod tests {
         else {
             panic!("keys of another algorithm")
         };
-        let heads: [&[usize]; 9] = [
+        let heads: [&[usize]; 11] = [
             &[],
             &[0],
+            &[5, 0, 3],
+            &[64, 0],
             &[1],
             &[7, 1],
             &[30, 1, 10, 1],
@@ -532,10 +537,63 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// `Message::Pieces` against the `hmac` crate for random piece lengths (empty pieces,
+        /// pieces around and beyond both block sizes), on every algorithm.
+        #[test]
+        fn random_pieces_match_the_hmac_crate(
+            lens in proptest::collection::vec(0usize..150, 0..6),
+            body_len in 0usize..300,
+        ) {
+            use crate::verifier::{Part, Payload};
+            let long: Vec<u8> = (0..1200u16).map(|i| (i * 31 % 253) as u8).collect();
+            let secret = Secret::from("random-pieces-key");
+            let mut at = 0;
+            let mut parts = Vec::new();
+            let mut pieces: Vec<&[u8]> = Vec::new();
+            for n in &lens {
+                parts.push(Part::Literal(long[at..at + n].into()));
+                pieces.push(&long[at..at + n]);
+                at += n;
+            }
+            let body = &long[at..at + body_len];
+            parts.push(Part::Body);
+            pieces.push(body);
+            let header = |_: &http::HeaderName| -> &[u8] { &[] };
+            let payload = Payload {
+                body,
+                timestamp: &[],
+                event_id: &[],
+                url: &[],
+                form: None,
+                header: &header,
+            };
+            let message = Message::Pieces(payload.pieces(&parts).unwrap());
+            for alg in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+                let keys = Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
+                let (got, want) = match &keys {
+                    Keys::Sha1(k) => (
+                        k[0].tag(&message).to_vec(),
+                        reference::<Hmac<Sha1>>(b"random-pieces-key", &pieces),
+                    ),
+                    Keys::Sha256(k) => (
+                        k[0].tag(&message).to_vec(),
+                        reference::<Hmac<Sha256>>(b"random-pieces-key", &pieces),
+                    ),
+                    Keys::Sha512(k) => (
+                        k[0].tag(&message).to_vec(),
+                        reference::<Hmac<Sha512>>(b"random-pieces-key", &pieces),
+                    ),
+                };
+                proptest::prop_assert_eq!(got, want, "{:?} {:?} {}", alg, lens, body_len);
+            }
+        }
+    }
+
     #[test]
     fn small_copy_copies_exactly_the_source() {
-        let src: Vec<u8> = (1..=64).collect();
-        for len in 0..=64 {
+        let src: Vec<u8> = (1..=128).collect();
+        for len in 0..=128 {
             for extra in [0, 1, 9] {
                 let mut dst = vec![0xee; len + extra];
                 small_copy(&mut dst, &src[..len]);
