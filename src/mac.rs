@@ -249,9 +249,10 @@ where
 }
 
 /// Copies `src` to the start of `dst` (at least as long) without a `memcpy` call: whole words,
-/// then the last eight bytes again (overlapping), or byte by byte under eight bytes.
+/// then the last eight bytes again (overlapping), or byte by byte under eight bytes. Also what
+/// keeps a short event id inline in [`Verified`](crate::Verified).
 #[inline(always)]
-fn small_copy(dst: &mut [u8], src: &[u8]) {
+pub(crate) fn small_copy(dst: &mut [u8], src: &[u8]) {
     debug_assert!(dst.len() >= src.len());
     let n = src.len();
     if n < 8 {
@@ -462,25 +463,63 @@ mod tests {
         }
     }
 
-    /// The same MACs through `Message::Pieces` (the verifier's path, which gathers short
-    /// pieces into the first block): literal pieces of every length class around the block
-    /// size, then the body, for bodies shorter than, equal to and longer than what is left of
-    /// the block, on every algorithm.
+    /// The MAC of literal pieces of lengths `lens` (cut from one pattern), then a body of
+    /// `body_len` bytes, through `Message::Pieces` (the verifier's path, which gathers short
+    /// pieces into the first block), on every algorithm: (algorithm, this MAC, the `hmac`
+    /// crate's over the same bytes).
+    fn pieces_against_hmac(lens: &[usize], body_len: usize) -> Vec<(Algorithm, Vec<u8>, Vec<u8>)> {
+        use crate::verifier::{Part, Payload};
+        let total = lens.iter().sum::<usize>() + body_len;
+        let long: Vec<u8> = (0..total).map(|i| (i * 31 % 253) as u8).collect();
+        let mut at = 0;
+        let mut parts = Vec::new();
+        let mut pieces: Vec<&[u8]> = Vec::new();
+        for n in lens {
+            parts.push(Part::Literal(long[at..at + n].into()));
+            pieces.push(&long[at..at + n]);
+            at += n;
+        }
+        let body = &long[at..at + body_len];
+        parts.push(Part::Body);
+        pieces.push(body);
+        let header = |_: &http::HeaderName| -> &[u8] { &[] };
+        let payload = Payload {
+            body,
+            timestamp: &[],
+            event_id: &[],
+            url: &[],
+            form: None,
+            header: &header,
+        };
+        let message = Message::Pieces(payload.pieces(&parts).unwrap());
+        let secret = Secret::from("pieces-key");
+        [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512]
+            .into_iter()
+            .map(|alg| {
+                let keys = Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
+                let (got, want) = match &keys {
+                    Keys::Sha1(k) => (
+                        k[0].tag(&message).to_vec(),
+                        reference::<Hmac<Sha1>>(b"pieces-key", &pieces),
+                    ),
+                    Keys::Sha256(k) => (
+                        k[0].tag(&message).to_vec(),
+                        reference::<Hmac<Sha256>>(b"pieces-key", &pieces),
+                    ),
+                    Keys::Sha512(k) => (
+                        k[0].tag(&message).to_vec(),
+                        reference::<Hmac<Sha512>>(b"pieces-key", &pieces),
+                    ),
+                };
+                (alg, got, want)
+            })
+            .collect()
+    }
+
+    /// Literal pieces of every length class around the block sizes (empty ones included),
+    /// then bodies shorter than, equal to and longer than what is left of the block.
     #[test]
     fn piece_tags_match_the_hmac_crate() {
-        use crate::verifier::{Part, Payload};
-        let long: Vec<u8> = (0..400u16).map(|i| (i * 13 % 251) as u8).collect();
-        let secret = Secret::from("pieces-key");
-        let keys = |alg| Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
-        let (sha1, sha256, sha512) = (
-            keys(Algorithm::Sha1),
-            keys(Algorithm::Sha256),
-            keys(Algorithm::Sha512),
-        );
-        let (Keys::Sha1(k1), Keys::Sha256(k256), Keys::Sha512(k512)) = (&sha1, &sha256, &sha512)
-        else {
-            panic!("keys of another algorithm")
-        };
         let heads: [&[usize]; 11] = [
             &[],
             &[0],
@@ -494,97 +533,24 @@ mod tests {
             &[60, 3, 2],
             &[100, 40, 1],
         ];
-        let header = |_: &http::HeaderName| -> &[u8] { &[] };
         for head in heads {
             for body_len in [0, 1, 21, 22, 23, 63, 64, 65, 127, 128, 129, 200, 256] {
-                let mut at = 0;
-                let mut parts = Vec::new();
-                let mut pieces: Vec<&[u8]> = Vec::new();
-                for &n in head {
-                    parts.push(Part::Literal(long[at..at + n].into()));
-                    pieces.push(&long[at..at + n]);
-                    at += n;
+                for (alg, got, want) in pieces_against_hmac(head, body_len) {
+                    assert_eq!(got, want, "{alg:?} {head:?} {body_len}");
                 }
-                let body = &long[at..at + body_len];
-                parts.push(Part::Body);
-                pieces.push(body);
-                let payload = Payload {
-                    body,
-                    timestamp: &[],
-                    event_id: &[],
-                    url: &[],
-                    form: None,
-                    header: &header,
-                };
-                let message = Message::Pieces(payload.pieces(&parts).unwrap());
-                let tag = |k: &dyn Fn(&Message<'_, '_>) -> Vec<u8>| k(&message);
-                assert_eq!(
-                    tag(&|m| k1[0].tag(m).to_vec()),
-                    reference::<Hmac<Sha1>>(b"pieces-key", &pieces),
-                    "sha1 {head:?} {body_len}"
-                );
-                assert_eq!(
-                    tag(&|m| k256[0].tag(m).to_vec()),
-                    reference::<Hmac<Sha256>>(b"pieces-key", &pieces),
-                    "sha256 {head:?} {body_len}"
-                );
-                assert_eq!(
-                    tag(&|m| k512[0].tag(m).to_vec()),
-                    reference::<Hmac<Sha512>>(b"pieces-key", &pieces),
-                    "sha512 {head:?} {body_len}"
-                );
             }
         }
     }
 
     proptest::proptest! {
-        /// `Message::Pieces` against the `hmac` crate for random piece lengths (empty pieces,
-        /// pieces around and beyond both block sizes), on every algorithm.
+        /// The same for random piece lengths (empty pieces, pieces around and beyond both
+        /// block sizes).
         #[test]
         fn random_pieces_match_the_hmac_crate(
             lens in proptest::collection::vec(0usize..150, 0..6),
             body_len in 0usize..300,
         ) {
-            use crate::verifier::{Part, Payload};
-            let long: Vec<u8> = (0..1200u16).map(|i| (i * 31 % 253) as u8).collect();
-            let secret = Secret::from("random-pieces-key");
-            let mut at = 0;
-            let mut parts = Vec::new();
-            let mut pieces: Vec<&[u8]> = Vec::new();
-            for n in &lens {
-                parts.push(Part::Literal(long[at..at + n].into()));
-                pieces.push(&long[at..at + n]);
-                at += n;
-            }
-            let body = &long[at..at + body_len];
-            parts.push(Part::Body);
-            pieces.push(body);
-            let header = |_: &http::HeaderName| -> &[u8] { &[] };
-            let payload = Payload {
-                body,
-                timestamp: &[],
-                event_id: &[],
-                url: &[],
-                form: None,
-                header: &header,
-            };
-            let message = Message::Pieces(payload.pieces(&parts).unwrap());
-            for alg in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
-                let keys = Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
-                let (got, want) = match &keys {
-                    Keys::Sha1(k) => (
-                        k[0].tag(&message).to_vec(),
-                        reference::<Hmac<Sha1>>(b"random-pieces-key", &pieces),
-                    ),
-                    Keys::Sha256(k) => (
-                        k[0].tag(&message).to_vec(),
-                        reference::<Hmac<Sha256>>(b"random-pieces-key", &pieces),
-                    ),
-                    Keys::Sha512(k) => (
-                        k[0].tag(&message).to_vec(),
-                        reference::<Hmac<Sha512>>(b"random-pieces-key", &pieces),
-                    ),
-                };
+            for (alg, got, want) in pieces_against_hmac(&lens, body_len) {
                 proptest::prop_assert_eq!(got, want, "{:?} {:?} {}", alg, lens, body_len);
             }
         }

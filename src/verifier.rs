@@ -1209,22 +1209,11 @@ impl EventId {
 }
 
 /// Copies `raw` (at most [`INLINE_ID_LEN`] bytes) to the start of `bytes` (zeroed), a word at a
-/// time (the last word overlapping the one before) rather than through a `memcpy` call.
+/// time (the last word overlapping the one before) rather than through a `memcpy` call: the
+/// MAC's [`small_copy`](crate::mac::small_copy).
 fn inline_copy(raw: &[u8], bytes: &mut [u8; INLINE_ID_LEN]) {
     let len = raw.len().min(INLINE_ID_LEN);
-    if len < 8 {
-        for (to, from) in bytes.iter_mut().zip(raw) {
-            *to = *from;
-        }
-        return;
-    }
-    let (words, _) = raw.as_chunks::<8>();
-    for (to, from) in bytes.as_chunks_mut::<8>().0.iter_mut().zip(words) {
-        *to = *from;
-    }
-    if let (Some(to), Some(from)) = (bytes.get_mut(len - 8..len), raw.get(len - 8..len)) {
-        to.copy_from_slice(from);
-    }
+    crate::mac::small_copy(bytes, raw.get(..len).unwrap_or_default());
 }
 
 pub(crate) fn id_from_json(body: &[u8], pointer: &str) -> Option<Box<str>> {
