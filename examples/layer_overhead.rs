@@ -11,6 +11,8 @@
 //! - `inline`: the handler collects the body and calls `Verifier::verify` itself (Stripe);
 //! - `layer`: `VerifyWebhookLayer` / `VerifyWebhook` (Stripe), the handler extracts `Verified`
 //!   and the bytes;
+//! - `layer-body`: the same, the handler extracts `Verified` alone and takes the bytes from
+//!   `Verified::body` (no second read of the body);
 //! - `github`: the same with a GitHub verifier, a new `X-GitHub-Delivery` per request;
 //! - `github-dedupe`: `github` plus `Dedupe::new(MemoryStore::new(..))` sized for every key.
 //!
@@ -34,7 +36,7 @@ use webhook_guard::dedupe::{Dedupe, MemoryStore};
 use webhook_guard::Verifier;
 
 const BODY: usize = 4 * 1024;
-const ROUTES: [&str; 4] = ["inline", "layer", "github", "github-dedupe"];
+const ROUTES: [&str; 5] = ["inline", "layer", "layer-body", "github", "github-dedupe"];
 
 /// A signed request as both frameworks get it: header list and body.
 #[derive(Clone)]
@@ -117,6 +119,14 @@ mod axum_side {
                 .route_layer(VerifyWebhookLayer::new(verifier(Provider::Stripe))),
             )
             .route(
+                "/layer-body",
+                post(|verified: Verified| async move {
+                    let len = verified.body().map_or(0, |b| std::hint::black_box(b).len());
+                    (StatusCode::OK, len.to_string())
+                })
+                .route_layer(VerifyWebhookLayer::new(verifier(Provider::Stripe))),
+            )
+            .route(
                 "/github",
                 post(|verified: Verified, body: Bytes| async move {
                     std::hint::black_box(&verified);
@@ -193,6 +203,7 @@ mod actix_side {
     ) -> Vec<Vec<f64>> {
         let inline = verifier(Provider::Stripe);
         let layer = verifier(Provider::Stripe);
+        let layer_body = verifier(Provider::Stripe);
         let gh = verifier(Provider::GitHub);
         let dedupe = Dedupe::new(MemoryStore::new(requests * rounds + 1));
         let app = test::init_service(
@@ -221,6 +232,14 @@ mod actix_side {
                                 HttpResponse::Ok().body(body.len().to_string())
                             }),
                         ),
+                )
+                .service(
+                    web::resource("/layer-body")
+                        .wrap(VerifyWebhook::new(layer_body))
+                        .route(web::post().to(|verified: Verified| async move {
+                            let len = verified.body().map_or(0, |b| std::hint::black_box(b).len());
+                            HttpResponse::Ok().body(len.to_string())
+                        })),
                 )
                 .service(
                     web::resource("/github")
@@ -323,7 +342,8 @@ fn report(framework: &str, times: &[Vec<f64>]) {
         );
     };
     pair(1, 0, "layer - inline        ");
-    pair(3, 2, "github-dedupe - github");
+    pair(2, 0, "layer-body - inline   ");
+    pair(4, 3, "github-dedupe - github");
 }
 
 fn main() {

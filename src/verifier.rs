@@ -734,7 +734,6 @@ impl Verifier {
             (_, Some(raw)) => EventId::from_header(raw),
             (Some(b), None) => EventId::InBody {
                 pointer: b.pointer.clone(),
-                body: None,
                 cell: OnceLock::new(),
             },
             (None, None) => EventId::None,
@@ -772,6 +771,7 @@ impl Verifier {
             secret_index,
             fingerprint,
             origin: self.origin(),
+            body: None,
         })
     }
 
@@ -1119,9 +1119,10 @@ enum EventId {
         bytes: [u8; INLINE_ID_LEN],
     },
     Header(Box<str>),
+    /// Read lazily from [`Verified::body`], once, on the first call to
+    /// [`Verified::event_id`].
     InBody {
         pointer: IdPointer,
-        body: Option<Bytes>,
         cell: OnceLock<Option<Box<str>>>,
     },
 }
@@ -1256,6 +1257,8 @@ pub struct Verified {
     fingerprint: Option<crate::mac::Fingerprint>,
     /// Which verifier (and its clones) produced it: [`Verifier::origin`].
     origin: u64,
+    /// The verified bytes, kept by the adapter that read them ([`Verified::body`]).
+    body: Option<Bytes>,
 }
 
 impl fmt::Debug for Verified {
@@ -1290,13 +1293,10 @@ impl Verified {
                 .get(..usize::from(*len))
                 .and_then(|id| std::str::from_utf8(id).ok()),
             EventId::Header(id) => Some(id),
-            EventId::InBody {
-                pointer,
-                body,
-                cell,
-            } => cell
+            EventId::InBody { pointer, cell } => cell
                 .get_or_init(|| {
-                    body.as_ref()
+                    self.body
+                        .as_ref()
                         .and_then(|b| id_from_json(b, pointer.as_str()))
                 })
                 .as_deref(),
@@ -1323,6 +1323,50 @@ impl Verified {
         }
     }
 
+    /// The verified body, exactly as it was received and verified, when an adapter (the Tower
+    /// layer or the actix-web middleware) read it: the same bytes the handler's request body
+    /// holds, shared (a reference count, not a copy). `None` from [`Verifier::verify`], which
+    /// only borrows the body you pass it.
+    ///
+    /// A handler that takes the bytes from here needs no second extractor for the body, which
+    /// would read the request body again (axum's `Bytes` and actix-web's `web::Bytes`
+    /// collect it a second time after the guard already has).
+    ///
+    #[cfg_attr(feature = "axum", doc = "```")]
+    #[cfg_attr(not(feature = "axum"), doc = "```ignore")]
+    /// use axum::{routing::post, Router};
+    /// use webhook_guard::{tower::VerifyWebhookLayer, Verified, Verifier};
+    ///
+    /// async fn handle(verified: Verified) -> String {
+    ///     // Set whenever the layer let the request through.
+    ///     let body = verified.body().map(|b| b.len()).unwrap_or_default();
+    ///     format!("{} bytes from {}", body, verified.provider())
+    /// }
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let github = Verifier::github("It's a Secret to Everybody").build()?;
+    /// let app: Router = Router::new()
+    ///     .route("/webhooks/github", post(handle))
+    ///     .route_layer(VerifyWebhookLayer::new(github.clone()));
+    ///
+    /// use tower::ServiceExt;
+    /// let request = http::Request::post("/webhooks/github")
+    ///     .header("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")
+    ///     .body(axum::body::Body::from("Hello, World!"))?;
+    /// let response = app.oneshot(request).await?;
+    /// let text = http_body_util::BodyExt::collect(response.into_body()).await?.to_bytes();
+    /// assert_eq!(&text[..], b"13 bytes from github");
+    ///
+    /// // Verified by hand, the body stays yours: nothing is kept.
+    /// let headers = [("X-Hub-Signature-256", "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")];
+    /// assert!(github.verify(&headers, b"Hello, World!")?.body().is_none());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(run()).unwrap();
+    /// ```
+    pub fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
+    }
+
     /// The signed timestamp (unix seconds), for providers that sign one.
     pub fn timestamp(&self) -> Option<u64> {
         self.timestamp
@@ -1346,12 +1390,11 @@ impl Verified {
         self.fingerprint.map(hex::encode)
     }
 
-    /// Keeps the verified body so that body-borne event ids can be read lazily.
+    /// Keeps the verified body: for [`body`](Self::body), and so that body-borne event ids
+    /// can be read lazily.
     #[cfg_attr(not(any(feature = "tower", feature = "actix-web")), allow(dead_code))]
     pub(crate) fn attach_body(&mut self, bytes: Bytes) {
-        if let EventId::InBody { body, .. } = &mut self.event_id {
-            *body = Some(bytes);
-        }
+        self.body = Some(bytes);
     }
 }
 
@@ -1454,6 +1497,7 @@ mod tests {
                 secret_index: 0,
                 fingerprint: None,
                 origin: 0,
+                body: None,
             };
             assert_eq!(verified.event_id(), Some(id.as_str()));
         }

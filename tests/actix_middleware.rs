@@ -39,7 +39,7 @@ async fn exact_bytes_through_bytes_json_and_payload_extractors() {
         let secret = p.secret(0);
         let verifier = p.verifier(std::slice::from_ref(&secret));
         let calls = Arc::new(AtomicUsize::new(0));
-        let (c1, c2, c3) = (calls.clone(), calls.clone(), calls.clone());
+        let (c1, c2, c3, c4) = (calls.clone(), calls.clone(), calls.clone(), calls.clone());
         let app =
             test::init_service(
                 App::new().service(
@@ -60,6 +60,14 @@ async fn exact_bytes_through_bytes_json_and_payload_extractors() {
                             web::post().to(move |e: web::Json<Event>| {
                                 c2.fetch_add(1, Ordering::SeqCst);
                                 async move { HttpResponse::Ok().body(e.id.clone()) }
+                            }),
+                        )
+                        .route(
+                            "/verified",
+                            web::post().to(move |v: Verified| {
+                                c4.fetch_add(1, Ordering::SeqCst);
+                                let kept = v.body().cloned().unwrap_or_default();
+                                async move { HttpResponse::Ok().body(kept) }
                             }),
                         )
                         .route(
@@ -92,7 +100,9 @@ async fn exact_bytes_through_bytes_json_and_payload_extractors() {
         assert_eq!(&got[..], b"evt_7", "{p:?}");
         let got = test::call_and_read_body(&app, req("/payload", &headers, body.clone())).await;
         assert_eq!(&got[..], &body[..], "{p:?}");
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        let got = test::call_and_read_body(&app, req("/verified", &headers, body.clone())).await;
+        assert_eq!(&got[..], &body[..], "{p:?}: Verified::body");
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
 
         // Rejections: same statuses and codes as the Tower side; the handler never runs.
         let forged = p.sign(&p.secret(1), &body, now(), "evt_7");
@@ -104,7 +114,7 @@ async fn exact_bytes_through_bytes_json_and_payload_extractors() {
         assert_eq!(resp.status(), 401, "{p:?}");
         assert_eq!(
             calls.load(Ordering::SeqCst),
-            3,
+            4,
             "{p:?}: handler ran for a rejected request"
         );
     }

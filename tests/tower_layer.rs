@@ -25,8 +25,8 @@ fn now() -> u64 {
         .as_secs()
 }
 
-/// What the handler last saw: the body and the event id.
-type LastSeen = Option<(Vec<u8>, Option<String>)>;
+/// What the handler last saw: the body, the event id and `Verified::body`.
+type LastSeen = Option<(Vec<u8>, Option<String>, Option<Bytes>)>;
 /// Headers as (name, value) pairs.
 type Headers = Vec<(String, String)>;
 
@@ -38,7 +38,11 @@ struct Seen {
 
 async fn echo(State(seen): State<Seen>, verified: Verified, body: Bytes) -> Bytes {
     seen.calls.fetch_add(1, Ordering::SeqCst);
-    *seen.last.lock().unwrap() = Some((body.to_vec(), verified.event_id().map(String::from)));
+    *seen.last.lock().unwrap() = Some((
+        body.to_vec(),
+        verified.event_id().map(String::from),
+        verified.body().cloned(),
+    ));
     body
 }
 
@@ -80,8 +84,9 @@ async fn valid_deliveries_reach_the_handler_with_exact_bytes() {
             let (status, echoed, _) = send(&app, request(&headers, body.clone())).await;
             assert_eq!(status, StatusCode::OK, "{p:?}");
             assert_eq!(&echoed[..], &body[..], "{p:?}: handler saw different bytes");
-            let (seen_body, seen_id) = seen.last.lock().unwrap().take().unwrap();
+            let (seen_body, seen_id, kept) = seen.last.lock().unwrap().take().unwrap();
             assert_eq!(seen_body, body, "{p:?}");
+            assert_eq!(kept.as_deref(), Some(&body[..]), "{p:?}: Verified::body");
             if body.starts_with(b"{") {
                 assert_eq!(seen_id.as_deref(), Some("evt_42"), "{p:?}: event id");
             }
@@ -106,6 +111,8 @@ async fn body_split_into_many_chunks_is_reassembled_exactly() {
     let (status, echoed, _) = send(&app, request(&headers, stream)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(&echoed[..], &body[..]);
+    let (_, _, kept) = seen.last.lock().unwrap().take().unwrap();
+    assert_eq!(kept.as_deref(), Some(&body[..]), "Verified::body, joined");
 }
 
 fn futures_util_stream(

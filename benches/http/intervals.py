@@ -22,6 +22,7 @@ import sys
 
 PAIRS = [
     ("layer", "inline"),
+    ("layer-body", "inline"),
     ("layer", "webhook-verify"),
     ("github-dedupe-default", "github"),
     ("github-dedupe", "github"),

@@ -209,7 +209,6 @@ impl Verifier {
             event_id: match (&inner.body_id, m.event_id) {
                 (Some(b), None) => EventId::InBody {
                     pointer: b.pointer.clone(),
-                    body: None,
                     cell: std::sync::OnceLock::new(),
                 },
                 _ => EventId::None,
@@ -219,6 +218,7 @@ impl Verifier {
             secret_index: m.secret_index,
             fingerprint: Some(m.fingerprint),
             origin: self.origin(),
+            body: None,
         };
         if let Some(raw) = m.event_id {
             EventId::write_from_header(&mut v.event_id, raw);

@@ -23,6 +23,8 @@
 //!   itself (the floor for any middleware);
 //! - `layer`: webhook-guard's Tower layer (axum) / actix middleware, handler extracts
 //!   `Verified` and the bytes;
+//! - `layer-body`: the same layer, the handler extracts `Verified` alone and takes the bytes
+//!   from `Verified::body` (no second read of the body by a `Bytes` extractor);
 //! - `webhook-verify` (axum only): the `webhook-verify` crate's Tower layer (behind axum's
 //!   `HandleErrorLayer`, as axum requires an infallible service; body type `Full<Bytes>`);
 //! - `github`: the layer with a GitHub verifier, and `github-dedupe`: the same with the
@@ -47,10 +49,12 @@ use webhook_guard::Verifier;
 use webhook_guard_peers::deliveries::{delivery, unix_now, Provider};
 
 /// Routes served by each framework, in the order of the tables and of the runs in a round:
-/// the two routes of each ratio are next to each other (`layer` between `inline` and
-/// `webhook-verify`, `github-dedupe-default` right after `github`).
+/// the two routes of each ratio are next to each other (`inline` between `layer-body` and
+/// `layer`, `layer` between `inline` and `webhook-verify`, `github-dedupe-default` right after
+/// `github`).
 const AXUM_ROUTES: &[&str] = &[
     "none",
+    "layer-body",
     "inline",
     "layer",
     "webhook-verify",
@@ -60,6 +64,7 @@ const AXUM_ROUTES: &[&str] = &[
 ];
 const ACTIX_ROUTES: &[&str] = &[
     "none",
+    "layer-body",
     "inline",
     "layer",
     "github",
@@ -179,7 +184,11 @@ fn axum_app() -> axum::Router {
         )
         .route(
             "/layer",
-            post(verified_axum).route_layer(VerifyWebhookLayer::new(verifier)),
+            post(verified_axum).route_layer(VerifyWebhookLayer::new(verifier.clone())),
+        )
+        .route(
+            "/layer-body",
+            post(verified_body_axum).route_layer(VerifyWebhookLayer::new(verifier)),
         )
         .route(
             "/webhook-verify",
@@ -215,7 +224,24 @@ async fn verified_axum(
     (axum::http::StatusCode::OK, body.len().to_string())
 }
 
+/// The same handler taking the bytes from `Verified::body` instead of a second body
+/// extractor: the guard has read the body once already.
+async fn verified_body_axum(verified: webhook_guard::Verified) -> (axum::http::StatusCode, String) {
+    let len = verified
+        .body()
+        .map_or(0, |body| std::hint::black_box(body).len());
+    (axum::http::StatusCode::OK, len.to_string())
+}
+
 /// The same for actix-web.
+async fn verified_body_actix(verified: webhook_guard::Verified) -> actix_web::HttpResponse {
+    let len = verified
+        .body()
+        .map_or(0, |body| std::hint::black_box(body).len());
+    actix_web::HttpResponse::Ok().body(len.to_string())
+}
+
+/// The `layer` handler for actix-web.
 async fn verified_actix(
     verified: webhook_guard::Verified,
     body: actix_web::web::Bytes,
@@ -280,13 +306,19 @@ fn serve_actix(port: u16) {
                         .route(web::post().to(verified_actix)),
                 )
                 .service(
+                    web::resource("/layer-body")
+                        .wrap(VerifyWebhook::new(verifier.clone()))
+                        .route(web::post().to(verified_body_actix)),
+                )
+                .service(
                     web::resource("/github")
                         .wrap(VerifyWebhook::new(github.clone()))
                         .route(web::post().to(verified_actix)),
                 )
                 // actix matches resources in order: each pair compared in the tables (inline /
                 // layer, github / github-dedupe-default) is registered next to each other, so
-                // the second of a pair pays one more failed match than the first, never more.
+                // the second of a pair pays one more failed match than the first, never more
+                // (`layer-body`, registered after `layer`, pays two more than `inline`).
                 .service(
                     web::resource("/github-dedupe-default")
                         .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe_default.clone()))
@@ -632,6 +664,18 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
             out,
             "layer / inline: **{m:.3}x** [{lo:.3}, {hi:.3}] (target >= 0.95x: {}); in server \
              CPU per request: {c:.3}x [{clo:.3}, {chi:.3}] ({})",
+            verdict(m),
+            verdict(c)
+        );
+    }
+    if let (Some(body), Some(inline)) = (routes.iter().position(|r| *r == "layer-body"), inline) {
+        let (m, lo, hi) = ratio(body, inline);
+        let (c, clo, chi) = cpu_ratio(body, inline);
+        let _ = writeln!(
+            out,
+            "layer-body / inline (the handler takes `Verified::body`, no second body read): \
+             **{m:.3}x** [{lo:.3}, {hi:.3}] (>= 0.95x: {}); in server CPU per request: {c:.3}x \
+             [{clo:.3}, {chi:.3}] ({})",
             verdict(m),
             verdict(c)
         );
