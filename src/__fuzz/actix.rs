@@ -101,7 +101,10 @@ async fn init(seen: Seen) -> Result<Sender, String> {
                                     Err(_) => return HttpResponse::InternalServerError().finish(),
                                 }
                             }
-                            seen.borrow_mut().push((Bytes::from(all), v.is_some()));
+                            // `Verified`, holding exactly the bytes the handler read.
+                            let kept = v.as_ref().and_then(Verified::body);
+                            let verified = kept.is_some_and(|k| k[..] == all[..]);
+                            seen.borrow_mut().push((Bytes::from(all), verified));
                             HttpResponse::Ok().body("handled")
                         }
                     }),

@@ -89,7 +89,10 @@ pub(crate) fn judge(p: &Prepared, now_lo: u64, now_hi: u64, a: &Answer) -> Outco
         a.handled.len()
     );
     if let Some((seen, verified)) = a.handled.first() {
-        ensure!(*verified, "{prov:?}: handler ran without `Verified`");
+        ensure!(
+            *verified,
+            "{prov:?}: handler ran without `Verified`, or its `body()` is not the bytes it read"
+        );
         ensure!(
             seen[..] == p.built.body[..],
             "{prov:?}: handler saw {} bytes, {} were sent",

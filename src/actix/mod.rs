@@ -5,7 +5,8 @@
 //! same core): `413` on a declared or actual body over the limit (the rest is never buffered),
 //! `408` past the read timeout, then verification, then the **exact** bytes are put back as the
 //! payload (`web::Bytes`, `web::Json<T>`, `web::Payload` all work in the handler) and
-//! [`Verified`] is in the request extensions, and an extractor.
+//! [`Verified`] is in the request extensions, and an extractor. [`Verified::body`] holds the
+//! same bytes: a handler that takes them from there reads no payload a second time.
 //!
 //! Build the verifier once, **outside** `HttpServer::new(move || ...)`: the factory closure runs
 //! once per worker thread, and cloning a built [`Verifier`] shares it.

@@ -7,7 +7,9 @@
 //!    answers `408` if the body has not arrived within the read timeout (default 30 s);
 //! 2. verifies headers and body with the [`Verifier`];
 //! 3. on success inserts [`Verified`](crate::Verified) into the request extensions, puts the **exact** bytes back
-//!    as the body (`http_body_util::Full<Bytes>`), and only then calls the inner service;
+//!    as the body (`http_body_util::Full<Bytes>`), and only then calls the inner service. The
+//!    same bytes are in [`Verified::body`](crate::Verified::body) (shared, not copied): a
+//!    handler that takes them from there does not read the body a second time;
 //! 4. on failure answers with the status and JSON body of [`Rejection`] (the [`VerifyError`] is
 //!    also in the response extensions, for outer logging layers). A rejection is a response,
 //!    never a `Service::Error`.
