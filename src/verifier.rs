@@ -1332,6 +1332,10 @@ impl Verified {
     /// would read the request body again (axum's `Bytes` and actix-web's `web::Bytes`
     /// collect it a second time after the guard already has).
     ///
+    /// A `Verified` (or a clone) keeps those bytes alive for as long as it lives: to keep the
+    /// facts of a delivery beyond its request, copy out the ones you need. The body never
+    /// appears in `Debug`.
+    ///
     #[cfg_attr(feature = "axum", doc = "```")]
     #[cfg_attr(not(feature = "axum"), doc = "```ignore")]
     /// use axum::{routing::post, Router};
@@ -1478,6 +1482,32 @@ mod tests {
         ] {
             assert_eq!(parse_timestamp(bad), None, "{bad:?}");
         }
+    }
+
+    /// The kept body is handed out by `body()` and never shown by `Debug`.
+    #[test]
+    fn kept_body_is_returned_and_not_debugged() {
+        let mut verified = Verified {
+            provider: Provider::GitHub,
+            event_id: EventId::from_header(b"id-1"),
+            timestamp: None,
+            secret_index: 0,
+            fingerprint: None,
+            origin: 0,
+            body: None,
+        };
+        assert!(verified.body().is_none());
+        verified.attach_body(Bytes::from_static(b"{\"card\":\"4242 private\"}"));
+        assert_eq!(
+            verified.body().map(|b| &b[..]),
+            Some(&b"{\"card\":\"4242 private\"}"[..])
+        );
+        let shown = format!("{verified:?}");
+        assert!(shown.contains("id-1"), "{shown}");
+        assert!(
+            !shown.contains("4242") && !shown.contains("card"),
+            "{shown}"
+        );
     }
 
     #[test]
