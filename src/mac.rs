@@ -12,6 +12,9 @@ use subtle::{Choice, ConstantTimeEq};
 use crate::error::ConfigError;
 use crate::secret::Secret;
 
+mod small_copy;
+pub(crate) use small_copy::small_copy;
+
 /// Writes the signed bytes, piece by piece, through the callback it is given.
 pub(crate) type Feed<'a> = &'a dyn Fn(&mut dyn FnMut(&[u8]));
 
@@ -245,28 +248,6 @@ where
         let mut out = Output::<T>::default();
         core.finalize_fixed_core(&mut buffer, &mut out);
         out
-    }
-}
-
-/// Copies `src` to the start of `dst` (at least as long) without a `memcpy` call: whole words,
-/// then the last eight bytes again (overlapping), or byte by byte under eight bytes. Also what
-/// keeps a short event id inline in [`Verified`](crate::Verified).
-#[inline(always)]
-pub(crate) fn small_copy(dst: &mut [u8], src: &[u8]) {
-    debug_assert!(dst.len() >= src.len());
-    let n = src.len();
-    if n < 8 {
-        for (to, from) in dst.iter_mut().zip(src) {
-            *to = *from;
-        }
-        return;
-    }
-    let (words, _) = src.as_chunks::<8>();
-    for (to, from) in dst.as_chunks_mut::<8>().0.iter_mut().zip(words) {
-        *to = *from;
-    }
-    if let (Some(to), Some(from)) = (dst.get_mut(n - 8..n), src.get(n - 8..n)) {
-        to.copy_from_slice(from);
     }
 }
 
