@@ -23,6 +23,7 @@ LINE = re.compile(r"(axum|actix) round (\d+) (\S+): (\d+) req/s.*server CPU ([\d
 PAIRS = [
     ("/layer", "/inline"),
     ("/layer-body", "/inline"),
+    ("/layer-handler", "/inline"),
     ("/layer", "/webhook-verify"),
     ("/github-dedupe-default", "/github"),
     ("/github-dedupe", "/github"),

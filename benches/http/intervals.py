@@ -23,6 +23,7 @@ import sys
 PAIRS = [
     ("layer", "inline"),
     ("layer-body", "inline"),
+    ("layer-handler", "inline"),
     ("layer", "webhook-verify"),
     ("github-dedupe-default", "github"),
     ("github-dedupe", "github"),

@@ -25,6 +25,10 @@
 //!   `Verified` and the bytes;
 //! - `layer-body`: the same layer, the handler extracts `Verified` alone and takes the bytes
 //!   from `Verified::body` (no second read of the body by a `Bytes` extractor);
+//! - `layer-handler` (axum only): `layer-body`'s layer and handler, with the layer wrapping
+//!   the handler itself (`post_service(layer.layer(handler.with_state(())))`) rather than the
+//!   route (`route_layer`, which adds a second routing level per request: a boxed service
+//!   cloned, a boxed future, the response body boxed again);
 //! - `webhook-verify` (axum only): the `webhook-verify` crate's Tower layer (behind axum's
 //!   `HandleErrorLayer`, as axum requires an infallible service; body type `Full<Bytes>`);
 //! - `github`: the layer with a GitHub verifier, and `github-dedupe`: the same with the
@@ -50,10 +54,11 @@ use webhook_guard_peers::deliveries::{delivery, unix_now, Provider};
 
 /// Routes served by each framework, in the order of the tables and of the runs in a round:
 /// the two routes of each ratio are next to each other (`inline` between `layer-body` and
-/// `layer`, `layer` between `inline` and `webhook-verify`, `github-dedupe-default` right after
+/// `layer`, `layer-handler` one further, `layer` between `inline` and `webhook-verify`, `github-dedupe-default` right after
 /// `github`).
 const AXUM_ROUTES: &[&str] = &[
     "none",
+    "layer-handler",
     "layer-body",
     "inline",
     "layer",
@@ -131,8 +136,10 @@ fn axum_app() -> axum::Router {
     use axum::body::{to_bytes, Bytes};
     use axum::error_handling::HandleErrorLayer;
     use axum::extract::Request;
+    use axum::handler::Handler;
     use axum::http::StatusCode;
-    use axum::routing::post;
+    use axum::routing::{post, post_service};
+    use tower::Layer;
     use webhook_guard::tower::VerifyWebhookLayer;
 
     const LIMIT: usize = webhook_guard::DEFAULT_MAX_BODY_SIZE;
@@ -188,7 +195,13 @@ fn axum_app() -> axum::Router {
         )
         .route(
             "/layer-body",
-            post(verified_body_axum).route_layer(VerifyWebhookLayer::new(verifier)),
+            post(verified_body_axum).route_layer(VerifyWebhookLayer::new(verifier.clone())),
+        )
+        .route(
+            "/layer-handler",
+            post_service(
+                VerifyWebhookLayer::new(verifier).layer(verified_body_axum.with_state(())),
+            ),
         )
         .route(
             "/webhook-verify",
@@ -676,6 +689,20 @@ fn table(framework: &str, routes: &[&str], samples: &[Vec<Sample>]) -> String {
             "layer-body / inline (the handler takes `Verified::body`, no second body read): \
              **{m:.3}x** [{lo:.3}, {hi:.3}] (>= 0.95x: {}); in server CPU per request: {c:.3}x \
              [{clo:.3}, {chi:.3}] ({})",
+            verdict(m),
+            verdict(c)
+        );
+    }
+    if let (Some(handler), Some(inline)) =
+        (routes.iter().position(|r| *r == "layer-handler"), inline)
+    {
+        let (m, lo, hi) = ratio(handler, inline);
+        let (c, clo, chi) = cpu_ratio(handler, inline);
+        let _ = writeln!(
+            out,
+            "layer-handler / inline (`layer-body` with the layer around the handler, not the \
+             route): **{m:.3}x** [{lo:.3}, {hi:.3}] (>= 0.95x: {}); in server CPU per request: \
+             {c:.3}x [{clo:.3}, {chi:.3}] ({})",
             verdict(m),
             verdict(c)
         );
