@@ -24,6 +24,7 @@ PAIRS = [
     ("/layer", "/inline"),
     ("/layer-body", "/inline"),
     ("/layer-handler", "/inline"),
+    ("/layer-handler", "/layer-body"),
     ("/layer", "/webhook-verify"),
     ("/github-dedupe-default", "/github"),
     ("/github-dedupe", "/github"),
