@@ -493,3 +493,59 @@ async fn plain_tower_service_without_axum() {
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 }
+
+/// The handler of [`layer_around_a_handler_instead_of_the_route`]: the bytes come from
+/// `Verified::body`, no `Bytes` extractor.
+async fn record_verified(State(seen): State<Seen>, verified: Verified) -> StatusCode {
+    seen.calls.fetch_add(1, Ordering::SeqCst);
+    *seen.last.lock().unwrap() = Some((
+        verified.body().map(|b| b.to_vec()).unwrap_or_default(),
+        verified.event_id().map(String::from),
+        verified.body().cloned(),
+    ));
+    StatusCode::NO_CONTENT
+}
+
+/// The layer around one handler (`post_service(layer.layer(handler.with_state(..)))`, the
+/// README's advice for busy axum routes) guards it as `route_layer` does: verified deliveries
+/// reach the handler with their exact bytes, anything else is refused before it, and the
+/// method routing still answers 405.
+#[tokio::test]
+async fn layer_around_a_handler_instead_of_the_route() {
+    use axum::handler::Handler;
+    use axum::routing::post_service;
+    use tower::Layer;
+
+    for p in ALL
+        .into_iter()
+        .filter(|p| p.json_with_id() && !p.is_token())
+    {
+        let secret = p.secret(0);
+        let seen = Seen::default();
+        let layer = VerifyWebhookLayer::new(p.verifier(std::slice::from_ref(&secret)));
+        let app: Router = Router::new().route(
+            "/hook",
+            post_service(layer.layer(record_verified.with_state(seen.clone()))),
+        );
+        let body = body_with_id("evt_7");
+        let headers = p.sign(&secret, &body, now(), "evt_7");
+
+        let (status, _, _) = send(&app, request(&headers, body.clone())).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{p:?}");
+        let (seen_body, seen_id, _) = seen.last.lock().unwrap().take().unwrap();
+        assert_eq!(seen_body, body, "{p:?}: Verified::body");
+        assert_eq!(seen_id.as_deref(), Some("evt_7"), "{p:?}: event id");
+
+        let mut tampered = body.clone();
+        tampered[3] ^= 1;
+        let (status, answer, _) = send(&app, request(&headers, tampered)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{p:?}");
+        let json: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+        assert_eq!(json["error"], "invalid_signature", "{p:?}");
+
+        let get = Request::get("/hook").body(Body::empty()).unwrap();
+        let (status, _, _) = send(&app, get).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{p:?}");
+        assert_eq!(seen.calls.load(Ordering::SeqCst), 1, "{p:?}: handler runs");
+    }
+}

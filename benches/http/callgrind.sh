@@ -6,6 +6,7 @@
 #   bash benches/http/callgrind.sh                                   # inline,layer-body,layer on axum
 #   ROUTES=inline,layer-handler FRAMEWORK=axum SECS=10 bash benches/http/callgrind.sh
 #   BIN=/tmp/http_bench-a bash benches/http/callgrind.sh             # a saved build
+#   CACHE=1 ROUTES=github,github-dedupe-default bash benches/http/callgrind.sh  # + simulated misses
 # Prints one line per route and each route's difference from the first. Installs valgrind and
 # wrk if missing. The server is slowed ~50x under valgrind: the counts cover a few thousand
 # requests, which is plenty for a per-request average (each request runs the same path).
@@ -24,7 +25,7 @@ trap 'rm -rf "$dir"' EXIT
 first=""
 for route in ${routes//,/ }; do
   script=$("$bin" script "$route" "$dir")
-  valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$route" "$bin" serve "$framework" "$port" \
+  valgrind --tool=callgrind ${CACHE:+--cache-sim=yes} --callgrind-out-file="$dir/cg.$route" "$bin" serve "$framework" "$port" \
     >/dev/null 2>"$dir/valgrind.$route" &
   server=$!
   for _ in $(seq 1 600); do
@@ -41,8 +42,16 @@ for route in ${routes//,/ }; do
   errors=$(awk '/Non-2xx/ {print $NF}' "$dir/wrk.$route")
   # callgrind_control's dump (`<out>.1`) holds only what ran between the zeroing and the dump.
   total=$(awk '/^summary:/ {print $2}' "$dir/cg.$route.1")
+  # With CACHE=1: the events line names the counters (Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw).
+  misses=""
+  if [ -n "${CACHE:-}" ]; then
+    misses=$(awk -v n="$requests" '/^events:/ {for (i = 2; i <= NF; i++) name[i] = $i}
+      /^summary:/ {for (i = 2; i <= NF; i++) v[name[i]] = $i}
+      END {printf ", D1 misses %.1f, LL data misses %.2f a request",
+        (v["D1mr"] + v["D1mw"]) / n, (v["DLmr"] + v["DLmw"]) / n}' "$dir/cg.$route.1")
+  fi
   per=$(( total / requests ))
-  line="$framework /$route: $per instructions a request ($requests requests${errors:+, $errors non-2xx})"
+  line="$framework /$route: $per instructions a request ($requests requests${errors:+, $errors non-2xx})$misses"
   if [ -z "$first" ]; then
     first=$per
     echo "$line"

@@ -1,7 +1,7 @@
 //! Tower middleware (feature `tower`): [`VerifyWebhookLayer`] wraps a service so that only
 //! verified deliveries reach it. Works with axum (`Router::route_layer`, or around one handler:
-//! `post_service(layer.layer(handler.with_state(state)))`, which spares axum a second routing
-//! level per request; see the README's "Where to put the layer"), hyper and tonic.
+//! `post_service(layer.layer(handler.with_state(state)))`; see the README's "Where to put the
+//! layer"), hyper and tonic.
 //!
 //! For each request the service:
 //! 1. answers `413` at once if `Content-Length` exceeds the limit, otherwise reads the body, and
