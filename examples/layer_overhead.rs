@@ -102,6 +102,12 @@ mod axum_side {
 
     const LIMIT: usize = webhook_guard::DEFAULT_MAX_BODY_SIZE;
 
+    /// The handler of `layer-body` and `layer-handler`: the bytes from `Verified::body`.
+    async fn verified_body(verified: Verified) -> (StatusCode, String) {
+        let len = verified.body().map_or(0, |b| std::hint::black_box(b).len());
+        (StatusCode::OK, len.to_string())
+    }
+
     pub fn app(requests: usize, rounds: usize) -> axum::Router {
         let inline = verifier(Provider::Stripe);
         axum::Router::new()
@@ -134,22 +140,14 @@ mod axum_side {
             )
             .route(
                 "/layer-body",
-                post(|verified: Verified| async move {
-                    let len = verified.body().map_or(0, |b| std::hint::black_box(b).len());
-                    (StatusCode::OK, len.to_string())
-                })
-                .route_layer(VerifyWebhookLayer::new(verifier(Provider::Stripe))),
+                post(verified_body)
+                    .route_layer(VerifyWebhookLayer::new(verifier(Provider::Stripe))),
             )
             .route(
                 "/layer-handler",
                 post_service(
-                    VerifyWebhookLayer::new(verifier(Provider::Stripe)).layer(
-                        (|verified: Verified| async move {
-                            let len = verified.body().map_or(0, |b| std::hint::black_box(b).len());
-                            (StatusCode::OK, len.to_string())
-                        })
-                        .with_state(()),
-                    ),
+                    VerifyWebhookLayer::new(verifier(Provider::Stripe))
+                        .layer(verified_body.with_state(())),
                 ),
             )
             .route(

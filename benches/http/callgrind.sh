@@ -40,6 +40,11 @@ for route in ${routes//,/ }; do
   wait "$server" 2>/dev/null || true
   requests=$(awk '/requests in/ {print $1}' "$dir/wrk.$route")
   errors=$(awk '/Non-2xx/ {print $NF}' "$dir/wrk.$route")
+  if [ "${requests:-0}" -le 0 ]; then
+    echo "/$route: wrk completed no request; the server said:" >&2
+    tail -n 20 "$dir/valgrind.$route" >&2
+    exit 1
+  fi
   # callgrind_control's dump (`<out>.1`) holds only what ran between the zeroing and the dump.
   total=$(awk '/^summary:/ {print $2}' "$dir/cg.$route.1")
   # With CACHE=1: the events line names the counters (Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw).
