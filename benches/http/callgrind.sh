@@ -7,6 +7,8 @@
 #   ROUTES=inline,layer-handler FRAMEWORK=axum SECS=10 bash benches/http/callgrind.sh
 #   BIN=/tmp/http_bench-a bash benches/http/callgrind.sh             # a saved build
 #   CACHE=1 ROUTES=github,github-dedupe-default bash benches/http/callgrind.sh  # + simulated misses
+#   KEEP=/tmp/cg CACHE=1 bash benches/http/callgrind.sh   # keep each route's profile (cg.<route>)
+#     and its request count (requests.<route>), for callgrind_annotate or cg_diff.py
 # Prints one line per route and each route's difference from the first. Installs valgrind and
 # wrk if missing. The server is slowed ~50x under valgrind: the counts cover a few thousand
 # requests, which is plenty for a per-request average (each request runs the same path).
@@ -52,8 +54,11 @@ for route in ${routes//,/ }; do
   if [ -n "${CACHE:-}" ]; then
     misses=$(awk -v n="$requests" '/^events:/ {for (i = 2; i <= NF; i++) name[i] = $i}
       /^summary:/ {for (i = 2; i <= NF; i++) v[name[i]] = $i}
-      END {printf ", D1 misses %.1f, LL data misses %.2f a request",
-        (v["D1mr"] + v["D1mw"]) / n, (v["DLmr"] + v["DLmw"]) / n}' "$dir/cg.$route.1")
+      END {printf ", D1 misses %.1f, LL data misses %.2f, I1 misses %.1f, LL instruction misses %.2f a request",
+        (v["D1mr"] + v["D1mw"]) / n, (v["DLmr"] + v["DLmw"]) / n, v["I1mr"] / n, v["ILmr"] / n}' "$dir/cg.$route.1")
+  fi
+  if [ -n "${KEEP:-}" ]; then
+    mkdir -p "$KEEP" && cp "$dir/cg.$route.1" "$KEEP/cg.$route" && echo "$requests" >"$KEEP/requests.$route"
   fi
   per=$(( total / requests ))
   line="$framework /$route: $per instructions a request ($requests requests${errors:+, $errors non-2xx})$misses"

@@ -137,12 +137,22 @@ impl Flights {
         self.few.len() + self.many.len()
     }
 
+    // The map's paths are out of line (`#[cold]`): a request rarely reaches them, and inlined
+    // they would sit between the list's instructions, which every request runs with its code
+    // cold in the instruction cache (BENCHMARKS.md, section 5, eighteenth pass).
+
     fn get(&self, key: &Key) -> Option<&Flight> {
         match self.few.iter().find(|(k, _)| k == key) {
             Some((_, flight)) => Some(flight),
             None if self.many.is_empty() => None,
-            None => self.many.get(key),
+            None => self.many_get(key),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn many_get(&self, key: &Key) -> Option<&Flight> {
+        self.many.get(key)
     }
 
     /// Adds the reservation of `key`, or replaces it.
@@ -152,16 +162,28 @@ impl Flights {
         } else if self.many.is_empty() && self.few.len() < FEW {
             self.few.push((key, flight));
         } else {
-            self.many.insert(key, flight);
+            self.many_insert(key, flight);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn many_insert(&mut self, key: Key, flight: Flight) {
+        self.many.insert(key, flight);
     }
 
     fn remove(&mut self, key: &Key) -> Option<Flight> {
         match self.few.iter().position(|(k, _)| k == key) {
             Some(i) => Some(self.few.swap_remove(i).1),
             None if self.many.is_empty() => None,
-            None => self.many.remove(key),
+            None => self.many_remove(key),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn many_remove(&mut self, key: &Key) -> Option<Flight> {
+        self.many.remove(key)
     }
 
     /// Keeps the reservations for which `keep` is true.
@@ -530,6 +552,8 @@ impl Shard {
     /// Rewrites the ring without its holes, oldest first, keeping the sequence numbers
     /// running (and so every slot of the index valid): only the positions change, and those
     /// are recomputed from the new numbers, so the index is rebuilt.
+    #[cold]
+    #[inline(never)]
     fn compact(&mut self) {
         let mut kept = Vec::with_capacity(self.live);
         for k in 0..self.len {
@@ -645,6 +669,14 @@ impl Shard {
         if self.next_expiry > now {
             return;
         }
+        self.sweep_expired_now(now);
+    }
+
+    /// [`sweep_expired`](Self::sweep_expired)'s pass, once a lease has run out (rare: a
+    /// holder that never came back).
+    #[cold]
+    #[inline(never)]
+    fn sweep_expired_now(&mut self, now: u64) {
         let expired: Vec<Option<Spot>> = self
             .flights
             .values()
@@ -662,6 +694,16 @@ impl Shard {
             .min()
             .unwrap_or(u64::MAX);
     }
+}
+
+/// [`Life::count_eviction`]'s log line, out of line: every eviction checks for it, few log.
+#[cold]
+#[inline(never)]
+fn log_eviction(n: u64) {
+    tracing::warn!(
+        evicted = n,
+        "dedupe memory store full: evicting handled keys before their retention ends"
+    );
 }
 
 #[derive(Clone)]
@@ -682,10 +724,7 @@ impl Life {
     fn count_eviction(&self) {
         let n = self.evicted.fetch_add(1, Ordering::Relaxed) + 1;
         if n.is_power_of_two() {
-            tracing::warn!(
-                evicted = n,
-                "dedupe memory store full: evicting handled keys before their retention ends"
-            );
+            log_eviction(n);
         }
     }
 }

@@ -469,7 +469,6 @@ impl Dedupe {
         digest: Option<Digest>,
         token: Token,
     ) -> Gate<'_> {
-        let s = &*self.inner;
         match answer {
             Ok(Reserve::Reserved) => Gate::Open(Some(Reservation {
                 dedupe: self,
@@ -478,29 +477,43 @@ impl Dedupe {
                 token,
                 settled: false,
             })),
-            Ok(Reserve::InFlight { retry_after }) => {
-                tracing::debug!(provider = %verified.provider(), "duplicate in flight");
-                let secs =
-                    u32::try_from(retry_after.as_secs().saturating_add(1)).unwrap_or(u32::MAX);
-                Gate::Refused(
-                    VerifyError::from_kind(ErrorKind::DeliveryInFlight).with_retry_after(secs),
-                )
-            }
-            Ok(Reserve::Done) => {
-                tracing::debug!(provider = %verified.provider(), "duplicate of a handled delivery");
-                Gate::Duplicate(s.duplicate_status)
-            }
-            Err(e) if s.fail_open => {
-                tracing::warn!(error = %e, "dedupe store unavailable; failing open as configured");
-                Gate::Open(None)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "dedupe store unavailable; answering 503");
-                Gate::Refused(
-                    VerifyError::from_kind(ErrorKind::StoreUnavailable).with_retry_after(5),
-                )
-            }
+            Ok(Reserve::InFlight { retry_after }) => Self::in_flight(retry_after, verified),
+            Ok(Reserve::Done) => self.duplicate(verified),
+            Err(e) => self.store_failed(e),
         }
+    }
+
+    // [`gate`](Self::gate)'s answers but a reservation, out of line (`#[cold]`): their logging
+    // would otherwise sit in the code that every new delivery runs, with that code cold in the
+    // instruction cache (BENCHMARKS.md, section 5, eighteenth pass).
+
+    /// A duplicate whose first delivery is still being handled.
+    #[cold]
+    #[inline(never)]
+    fn in_flight<'d>(retry_after: Duration, verified: &Verified) -> Gate<'d> {
+        tracing::debug!(provider = %verified.provider(), "duplicate in flight");
+        let secs = u32::try_from(retry_after.as_secs().saturating_add(1)).unwrap_or(u32::MAX);
+        Gate::Refused(VerifyError::from_kind(ErrorKind::DeliveryInFlight).with_retry_after(secs))
+    }
+
+    /// A duplicate of a handled delivery.
+    #[cold]
+    #[inline(never)]
+    fn duplicate(&self, verified: &Verified) -> Gate<'_> {
+        tracing::debug!(provider = %verified.provider(), "duplicate of a handled delivery");
+        Gate::Duplicate(self.inner.duplicate_status)
+    }
+
+    /// The store did not answer.
+    #[cold]
+    #[inline(never)]
+    fn store_failed(&self, e: StoreError) -> Gate<'_> {
+        if self.inner.fail_open {
+            tracing::warn!(error = %e, "dedupe store unavailable; failing open as configured");
+            return Gate::Open(None);
+        }
+        tracing::warn!(error = %e, "dedupe store unavailable; answering 503");
+        Gate::Refused(VerifyError::from_kind(ErrorKind::StoreUnavailable).with_retry_after(5))
     }
 }
 
@@ -539,10 +552,21 @@ pub(crate) fn millis(d: Duration) -> u64 {
 pub(crate) fn settle(reservation: Option<Reservation<'_>>, status: u16) -> Option<Settling<'_>> {
     let mut r = reservation?;
     let success = (200..300).contains(&status);
-    if let Some(done) = r.settle_now(success) {
-        log_settled(done, success);
-        return None;
+    match r.settle_now(success) {
+        Some(Ok(())) => None,
+        Some(done) => {
+            log_settled(done, success);
+            None
+        }
+        None => settle_later(r, success),
     }
+}
+
+/// [`settle`] with a store that answers later: out of line (`#[cold]`), away from the memory
+/// store's path.
+#[cold]
+#[inline(never)]
+fn settle_later(r: Reservation<'_>, success: bool) -> Option<Settling<'_>> {
     Some(Box::pin(async move {
         let done = match success {
             true => r.commit().await,
@@ -552,6 +576,8 @@ pub(crate) fn settle(reservation: Option<Reservation<'_>>, status: u16) -> Optio
     }))
 }
 
+#[cold]
+#[inline(never)]
 fn log_settled(done: Result<(), StoreError>, success: bool) {
     match (done, success) {
         (Ok(()), _) => {}
@@ -644,6 +670,16 @@ impl Drop for Reservation<'_> {
         if self.settled || self.settle_now(false).is_some() {
             return;
         }
+        self.release_later();
+    }
+}
+
+impl Reservation<'_> {
+    /// [`Drop`] of an unsettled reservation with a store that answers later: out of line
+    /// (`#[cold]`), away from the memory store's path.
+    #[cold]
+    #[inline(never)]
+    fn release_later(&mut self) {
         let store = self.dedupe.inner.store.clone();
         let key = std::mem::take(&mut self.key);
         let token = self.token;
