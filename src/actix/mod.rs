@@ -171,7 +171,10 @@ fn to_response(answer: Rejection) -> HttpResponse {
     response.body(body)
 }
 
-/// The rejection response, from the same mapping as the Tower layer.
+/// The rejection response, from the same mapping as the Tower layer. Out of line (`#[cold]`),
+/// as the Tower layer's is (BENCHMARKS.md, section 5, eighteenth pass).
+#[cold]
+#[inline(never)]
 fn rejection(config: &VerifyWebhook, error: VerifyError) -> HttpResponse {
     transport::log_rejection(&config.verifier, &error);
     let mut response = match &config.reject {

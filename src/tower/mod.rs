@@ -196,6 +196,13 @@ pub(crate) fn to_response(answer: Rejection) -> Response<Full<Bytes>> {
 }
 
 /// The rejection response for `error`, with the error in the response extensions.
+///
+/// Out of line (`#[cold]`), as are the body read's error and joining paths below: every
+/// accepted request runs the layer's code cold in the instruction cache (the server's own path
+/// is several times larger than that cache), so the code it skips should not sit between the
+/// code it runs (BENCHMARKS.md, section 5, eighteenth pass).
+#[cold]
+#[inline(never)]
 fn reject<B>(config: &Config, error: VerifyError) -> Response<ResponseBody<B>> {
     transport::log_rejection(&config.verifier, &error);
     let response = match &config.reject {
@@ -250,16 +257,7 @@ where
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(None) => break,
                 Poll::Ready(Some(Ok(frame))) => frame,
-                Poll::Ready(Some(Err(e))) => {
-                    // A length limit enforced further out (tower-http's `RequestBodyLimit`) is
-                    // a 413 too.
-                    let e: BoxError = e.into();
-                    let kind = match e.downcast_ref::<LengthLimitError>() {
-                        Some(_) => ErrorKind::BodyTooLarge,
-                        None => ErrorKind::BodyReadFailed,
-                    };
-                    return Poll::Ready(Err(VerifyError::from_kind(kind)));
-                }
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(read_failed(e.into()))),
             };
             let Ok(mut data) = frame.into_data() else {
                 continue;
@@ -269,16 +267,18 @@ where
             if *this.total > *this.max {
                 return Poll::Ready(Err(VerifyError::from_kind(ErrorKind::BodyTooLarge)));
             }
-            match (this.joined.as_mut(), this.first.take()) {
-                (Some(buf), _) => buf.put(data),
-                (None, None) => *this.first = Some(data.copy_to_bytes(len)),
-                (None, Some(head)) => {
-                    let capacity = transport::join_capacity(*this.declared, *this.total, *this.max);
-                    let mut buf = BytesMut::with_capacity(capacity);
-                    buf.put(head);
-                    buf.put(data);
-                    *this.joined = Some(buf);
-                }
+            if this.joined.is_none() && this.first.is_none() {
+                *this.first = Some(data.copy_to_bytes(len));
+            } else {
+                let head = this.first.take();
+                join(
+                    this.joined,
+                    head,
+                    data,
+                    *this.declared,
+                    *this.total,
+                    *this.max,
+                );
             }
         }
         Poll::Ready(Ok(match (this.joined.take(), this.first.take()) {
@@ -286,6 +286,43 @@ where
             (None, Some(head)) => head,
             (None, None) => Bytes::new(),
         }))
+    }
+}
+
+/// A body read's error: a length limit enforced further out (tower-http's
+/// `RequestBodyLimit`) is a 413 too.
+#[cold]
+#[inline(never)]
+fn read_failed(e: BoxError) -> VerifyError {
+    let kind = match e.downcast_ref::<LengthLimitError>() {
+        Some(_) => ErrorKind::BodyTooLarge,
+        None => ErrorKind::BodyReadFailed,
+    };
+    VerifyError::from_kind(kind)
+}
+
+/// A body's second frame and any after it: joined into one buffer, sized from the declared
+/// length when the second frame arrives (`head` is the first frame then).
+#[cold]
+#[inline(never)]
+fn join<D: Buf>(
+    joined: &mut Option<BytesMut>,
+    head: Option<Bytes>,
+    data: D,
+    declared: Option<u64>,
+    total: usize,
+    max: usize,
+) {
+    match joined {
+        Some(buf) => buf.put(data),
+        None => {
+            let mut buf = BytesMut::with_capacity(transport::join_capacity(declared, total, max));
+            if let Some(head) = head {
+                buf.put(head);
+            }
+            buf.put(data);
+            *joined = Some(buf);
+        }
     }
 }
 
