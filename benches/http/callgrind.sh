@@ -8,7 +8,7 @@
 #   BIN=/tmp/http_bench-a bash benches/http/callgrind.sh             # a saved build
 #   CACHE=1 ROUTES=github,github-dedupe-default bash benches/http/callgrind.sh  # + simulated misses
 #   KEEP=/tmp/cg CACHE=1 bash benches/http/callgrind.sh   # keep each route's profile (cg.<route>)
-#     and its request count (requests.<route>), for callgrind_annotate or cg_diff.py
+#     and its request count (requests.<route>), for benches/http/callgrind_diff.py
 # Prints one line per route and each route's difference from the first. Installs valgrind and
 # wrk if missing. The server is slowed ~50x under valgrind: the counts cover a few thousand
 # requests, which is plenty for a per-request average (each request runs the same path).
