@@ -229,7 +229,7 @@ fn main() {
     let quartiles = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
         let at = |q: f64| {
-            v.get(((v.len() - 1) as f64 * q) as usize)
+            v.get((v.len().saturating_sub(1) as f64 * q) as usize)
                 .copied()
                 .unwrap_or(f64::NAN)
         };
