@@ -20,13 +20,15 @@ use std::convert::Infallible;
 use std::time::Instant;
 
 use bytes::Bytes;
-use hmac::{Hmac, Mac};
 use http_body_util::Full;
-use sha2::Sha256;
 use tower::{Service, ServiceExt};
 use webhook_guard::dedupe::{Dedupe, MemoryStore};
 use webhook_guard::tower::VerifyWebhookLayer;
 use webhook_guard::Verifier;
+
+#[path = "github_delivery/mod.rs"]
+mod github_delivery;
+use github_delivery::GitHubDelivery;
 
 const SECRET: &str = "dedupe-cold-secret";
 const BATCH: usize = 500;
@@ -149,8 +151,7 @@ fn batch(
     runtime: &tokio::runtime::Runtime,
     service: &mut Guarded,
     thrash: &mut thrash::Thrash,
-    signature: &str,
-    body: &Bytes,
+    delivery: &GitHubDelivery,
     next_id: &mut u64,
 ) -> f64 {
     let started = Instant::now();
@@ -158,12 +159,9 @@ fn batch(
         for _ in 0..BATCH {
             std::hint::black_box(thrash.run(*next_id));
             *next_id += 1;
-            let request = http::Request::post("/")
-                .header("x-hub-signature-256", signature)
-                .header("x-github-delivery", format!("72d3162e-cc78-{next_id:012}"))
-                .header("content-type", "application/json")
-                .body(Full::new(body.clone()));
-            let Ok(request) = request else { return };
+            let Some(request) = delivery.request(format!("72d3162e-cc78-{next_id:012}")) else {
+                return;
+            };
             let ready = ServiceExt::<http::Request<Full<Bytes>>>::ready(&mut *service)
                 .await
                 .unwrap_or_else(|never| match never {});
@@ -185,12 +183,9 @@ fn arg(n: usize, default: usize) -> usize {
 
 fn main() {
     let (code, data_kb, batches) = (arg(1, 6), arg(2, 0), arg(3, 400));
-    let body = Bytes::from(vec![b'a'; 4096]);
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()) else {
+    let Some(delivery) = GitHubDelivery::new(SECRET) else {
         return;
     };
-    mac.update(&body);
-    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
     let Ok(verifier) = Verifier::github(SECRET).build() else {
         return;
     };
@@ -208,7 +203,7 @@ fn main() {
     let mut thrash = thrash::Thrash::new(code, data_kb);
     let mut next_id = 0u64;
     let mut requests = |service: &mut Guarded, thrash: &mut thrash::Thrash| -> f64 {
-        batch(&runtime, service, thrash, &signature, &body, &mut next_id)
+        batch(&runtime, service, thrash, &delivery, &mut next_id)
     };
     // Fill the default store (100 000 keys) first: the HTTP route runs in its evicting state.
     for _ in 0..(100_000 / BATCH + 1) {

@@ -15,23 +15,22 @@ use std::convert::Infallible;
 use std::time::Instant;
 
 use bytes::Bytes;
-use hmac::{Hmac, Mac};
 use http_body_util::Full;
-use sha2::Sha256;
 use tower::{Service, ServiceExt};
 use webhook_guard::dedupe::{Dedupe, MemoryStore};
 use webhook_guard::tower::VerifyWebhookLayer;
 use webhook_guard::Verifier;
 
+#[path = "github_delivery/mod.rs"]
+mod github_delivery;
+use github_delivery::GitHubDelivery;
+
 const SECRET: &str = "dedupe-overhead-secret";
 
 fn run(requests: usize, bound: usize, dedupe: bool, round: usize) -> f64 {
-    let body = Bytes::from(vec![b'a'; 4096]);
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()) else {
+    let Some(delivery) = GitHubDelivery::new(SECRET) else {
         return f64::NAN;
     };
-    mac.update(&body);
-    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
     let Ok(verifier) = Verifier::github(SECRET).build() else {
         return f64::NAN;
     };
@@ -50,15 +49,9 @@ fn run(requests: usize, bound: usize, dedupe: bool, round: usize) -> f64 {
     let started = Instant::now();
     runtime.block_on(async {
         for i in 0..requests {
-            let request = http::Request::post("/")
-                .header("x-hub-signature-256", &signature)
-                .header(
-                    "x-github-delivery",
-                    format!("{round}-72d3162e-cc78-{i:012}"),
-                )
-                .header("content-type", "application/json")
-                .body(Full::new(body.clone()));
-            let Ok(request) = request else { return };
+            let Some(request) = delivery.request(format!("{round}-72d3162e-cc78-{i:012}")) else {
+                return;
+            };
             let ready = ServiceExt::<http::Request<Full<Bytes>>>::ready(&mut service)
                 .await
                 .unwrap_or_else(|never| match never {});

@@ -483,7 +483,7 @@ impl Dedupe {
         }
     }
 
-    // [`gate`](Self::gate)'s answers but a reservation, out of line (`#[cold]`): their logging
+    // `gate`'s answers other than a reservation, out of line (`#[cold]`): their logging
     // would otherwise sit in the code that every new delivery runs, with that code cold in the
     // instruction cache (BENCHMARKS.md, section 5, eighteenth pass).
 
