@@ -147,6 +147,24 @@ const BASE64_VALUES: [u8; 256] = {
     table
 };
 
+/// [`BASE64_VALUES`] widened to 32 bits, every invalid byte all ones: a quad's four values
+/// shifted into place and OR-ed together have a bit above the 24 data bits set exactly when
+/// one of them is invalid (an all-ones value keeps bit 31 under any shift up to 18), so one OR
+/// per quad collects the check. 1 KiB, of which the alphabet's 80 entries span six lines.
+#[allow(clippy::indexing_slicing)] // a constant: evaluated at compile time, `c < 256`
+const BASE64_WIDE: [u32; 256] = {
+    let mut table = [u32::MAX; 256];
+    let mut c = 0;
+    while c < 256 {
+        let v = BASE64_VALUES[c];
+        if v != 0xff {
+            table[c] = v as u32;
+        }
+        c += 1;
+    }
+    table
+};
+
 /// Decodes standard, padded base64 into `out`, accepting exactly the canonical encodings of
 /// `out.len()` bytes: the length must be `out.len().div_ceil(3) * 4`, padding only where
 /// canonical, and unused trailing bits zero. That is what
@@ -160,15 +178,16 @@ fn decode_base64(input: &[u8], out: &mut [u8]) -> Option<()> {
     let full = out.len() / 3;
     let (body, tail) = input.split_at_checked(full * 4)?;
     let (out_body, out_tail) = out.split_at_mut_checked(full * 3)?;
-    // A `u8` is always in bounds: the check compiles away.
+    // A `u8` is always in bounds: the checks compile away.
     let value = |c: &u8| BASE64_VALUES.get(usize::from(*c)).copied().unwrap_or(0xff);
+    let wide = |c: u8| BASE64_WIDE.get(usize::from(c)).copied().unwrap_or(u32::MAX);
     let mut bad = 0u8;
+    let mut bad_quads = 0u32;
     let (quads, _) = body.as_chunks::<4>();
     let (threes, _) = out_body.as_chunks_mut::<3>();
-    for (quad, three) in quads.iter().zip(threes.iter_mut()) {
-        let [a, b, c, d] = quad.each_ref().map(value);
-        bad |= a | b | c | d;
-        let n = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
+    for (&[a, b, c, d], three) in quads.iter().zip(threes.iter_mut()) {
+        let n = (wide(a) << 18) | (wide(b) << 12) | (wide(c) << 6) | wide(d);
+        bad_quads |= n;
         let [_, x, y, z] = n.to_be_bytes();
         *three = [x, y, z];
     }
@@ -189,8 +208,9 @@ fn decode_base64(input: &[u8], out: &mut [u8]) -> Option<()> {
         }
         _ => return None,
     }
-    // Valid values are below 64; 0xff marks an invalid character.
-    (bad & 0xc0 == 0).then_some(())
+    // Valid values are below 64; 0xff marks an invalid character (in a full quad, any bit
+    // above the 24 data bits).
+    (bad & 0xc0 == 0 && bad_quads >> 24 == 0).then_some(())
 }
 
 /// 0xff (invalid) when unused trailing bits are set, else 0.
