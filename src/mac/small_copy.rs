@@ -54,23 +54,3 @@ fn copy<const K: usize>(dst: &mut [u8], src: &[u8], at: usize) {
         *to = *from;
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::small_copy;
-
-    /// Every length up to 130, into a longer buffer: the bytes copied are `src`'s, and
-    /// nothing past them is touched.
-    #[test]
-    fn copies_exactly_the_source() {
-        let src: Vec<u8> = (0..130u8)
-            .map(|i| i.wrapping_mul(31).wrapping_add(7))
-            .collect();
-        for n in 0..=130 {
-            let mut dst = vec![0xAAu8; 140];
-            small_copy(&mut dst, &src[..n]);
-            assert_eq!(&dst[..n], &src[..n], "{n}");
-            assert!(dst[n..].iter().all(|b| *b == 0xAA), "{n}");
-        }
-    }
-}

@@ -76,8 +76,10 @@ impl Inner {
 /// them out whole (16-byte loads) waited for those stores to land, where reading the words
 /// takes them from the store buffer.
 fn present<'a>(found: &Lookup<'a>) -> Option<&'a [u8]> {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
     match *found {
-        Lookup::One(v) if !v.iter().all(|b| *b == b' ' || *b == b'\t') => Some(v),
+        // A first byte that is not blank settles it (nearly every value); else every byte.
+        Lookup::One(v) if v.first().is_some_and(|b| !blank(b)) || !v.iter().all(blank) => Some(v),
         _ => None,
     }
 }
@@ -118,6 +120,9 @@ pub(super) fn forged(header: &http::HeaderName) -> VerifyError {
 /// The located parts of a common delivery.
 struct Common<'h> {
     sig_header: &'h http::HeaderName,
+    /// The one signature, still encoded.
+    signature: &'h [u8],
+    encoding: Encoding,
     timestamp: Option<&'h [u8]>,
     event_id: Option<&'h [u8]>,
 }
@@ -157,10 +162,25 @@ impl Verifier {
     {
         let inner = &*self.inner;
         let out_len = inner.keys.algorithm().output_len();
+        let common = self.locate_common(headers, out_len)?;
+
+        let payload = super::Payload {
+            body,
+            timestamp: common.timestamp.unwrap_or_default(),
+            event_id: common.event_id.unwrap_or_default(),
+            url: &[],
+            form: None,
+            // Never called: an eligible payload signs no header.
+            header: &|_| &[],
+        };
         // The one signature, decoded in place: a 64-byte buffer moved along with the other
         // parts cost a copy (and a stalled load of bytes just stored) per request.
         let mut candidate: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
-        let common = self.locate_common(headers, out_len, &mut candidate)?;
+        let candidate = decode(common.encoding, common.signature, out_len, &mut candidate)?;
+
+        // The first block first: the signature's decoding and the timestamp's checks below
+        // give its stores time to reach the cache before the MAC reads it (`Gathered`).
+        let gathered = crate::mac::Gathered::new(payload.pieces(&inner.payload)?);
 
         // The timestamp: plain digits inside the window, or the general path says why not.
         let timestamp = match common.timestamp {
@@ -172,20 +192,9 @@ impl Verifier {
             None => None,
         };
 
-        let payload = super::Payload {
-            body,
-            timestamp: common.timestamp.unwrap_or_default(),
-            event_id: common.event_id.unwrap_or_default(),
-            url: &[],
-            form: None,
-            // Never called: an eligible payload signs no header.
-            header: &|_| &[],
-        };
-        let pieces = payload.pieces(&inner.payload)?;
-        let candidate = candidate.get(..out_len)?;
         let mut fingerprint = [0; 16];
         let matched = inner.keys.find_match_one(
-            &crate::mac::Message::Pieces(pieces),
+            &crate::mac::Message::Gathered(&gathered),
             candidate,
             &mut fingerprint,
         );
@@ -226,14 +235,14 @@ impl Verifier {
         v
     }
 
-    /// Finds the scheme's headers in one look-up and decodes its one signature into
-    /// `candidate`; `None` for anything but the common shape.
+    /// Finds the scheme's headers in one look-up and its one signature (of the length that
+    /// decodes to `out_len` bytes; the caller decodes it); `None` for anything but the common
+    /// shape.
     #[inline(always)]
     fn locate_common<'s, 'h, H: HeaderLookup + ?Sized>(
         &'s self,
         headers: &'h H,
         out_len: usize,
-        candidate: &mut DecodeBuf,
     ) -> Option<Common<'h>>
     where
         's: 'h,
@@ -249,9 +258,10 @@ impl Verifier {
                 // Exactly one `v1` signature, nothing around it: a second signature or a blank
                 // is not base64, so the decoding refuses it.
                 let sig = signature.strip_prefix(b"v1,")?;
-                decode(Encoding::Base64, sig, out_len, candidate)?;
                 Some(Common {
                     sig_header: &names.signature,
+                    signature: sig,
+                    encoding: Encoding::Base64,
                     timestamp: Some(ts),
                     event_id: Some(id),
                 })
@@ -262,30 +272,37 @@ impl Verifier {
                 let [value] = &found;
                 let value = present(value)?;
                 // The shape of nearly every delivery, `t=<digits>,v1=<signature>` and nothing
-                // else, is read without the item-by-item parse below.
+                // else, is read without the item-by-item parse below. With exactly as many
+                // characters as the MAC has hex digits, the rest is the one signature the parse
+                // would find (a separator and a second item would not fit), so its decoding can
+                // wait for the caller.
                 if let Some((timestamp, sig)) = exact_pair(value, *syntax) {
-                    if decode(Encoding::Hex, sig, out_len, candidate).is_some() {
+                    if Some(sig.len()) == out_len.checked_mul(2) {
                         return Some(Common {
                             sig_header: header,
+                            signature: sig,
+                            encoding: Encoding::Hex,
                             timestamp: Some(timestamp),
                             event_id: None,
                         });
                     }
                 }
                 let mut count = 0usize;
-                let mut decoded = true;
+                let mut first: &[u8] = &[];
                 let parsed = providers::stripe::parse_with(value, *syntax, |c| {
                     count += 1;
                     if count == 1 {
-                        decoded = decode(Encoding::Hex, c, out_len, candidate).is_some();
+                        first = c;
                     }
                 })
                 .ok()?;
-                if count != 1 || !decoded {
+                if count != 1 {
                     return None;
                 }
                 Some(Common {
                     sig_header: header,
+                    signature: first,
+                    encoding: Encoding::Hex,
                     timestamp: Some(parsed.timestamp),
                     event_id: None,
                 })
@@ -319,13 +336,14 @@ impl Verifier {
                 } else {
                     value.strip_prefix(&**prefix)?
                 };
-                decode(*encoding, sig, out_len, candidate)?;
                 let ts = match ts_found {
                     Some(found) => Some(present(found)?),
                     None => None,
                 };
                 Some(Common {
                     sig_header: header,
+                    signature: sig,
+                    encoding: *encoding,
                     timestamp: ts,
                     // As the general path reads it: an id header sent twice is no id.
                     event_id: match id_found {
