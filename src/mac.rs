@@ -571,15 +571,15 @@ mod tests {
                 let keys = Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
                 let (got, want) = match &keys {
                     Keys::Sha1(k) => (
-                        k[0].tag(&message).to_vec(),
+                        k[0].tag(message).to_vec(),
                         reference::<Hmac<Sha1>>(b"pieces-key", &pieces),
                     ),
                     Keys::Sha256(k) => (
-                        k[0].tag(&message).to_vec(),
+                        k[0].tag(message).to_vec(),
                         reference::<Hmac<Sha256>>(b"pieces-key", &pieces),
                     ),
                     Keys::Sha512(k) => (
-                        k[0].tag(&message).to_vec(),
+                        k[0].tag(message).to_vec(),
                         reference::<Hmac<Sha512>>(b"pieces-key", &pieces),
                     ),
                 };
