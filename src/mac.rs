@@ -180,12 +180,12 @@ const GATHER_LEN: usize = 64;
 /// A signed message whose short leading pieces (timestamp, id, separators) are already copied
 /// into its first 64 bytes, completed from the next piece (the body).
 ///
-/// The fast path gathers them as soon as it has located the headers, and decodes the signature
-/// and checks the timestamp after: by the time the MAC reads the block, the small stores that
-/// wrote it have reached the cache. Gathered right before the MAC, the MAC's first 16-byte
-/// loads, each spanning several of those stores, could not take their bytes from the store
-/// buffer and waited for everything before them to retire. Gathered once, the block also
-/// serves every secret of a rotation.
+/// The fast path gathers them once the signature is decoded and before it checks the
+/// timestamp: by the time the MAC reads the block, the small stores that wrote it have had
+/// time to reach the cache. Gathered right before the MAC, the MAC's first 16-byte loads, each
+/// spanning several of those stores, could not take their bytes from the store buffer and
+/// waited for everything before them to retire. Gathered once, the block also serves every
+/// secret of a rotation.
 pub(crate) struct Gathered<'p, 'a> {
     block: [u8; GATHER_LEN],
     /// How many bytes of `block` are the message's: `GATHER_LEN` when the block is complete,

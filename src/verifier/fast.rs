@@ -178,8 +178,9 @@ impl Verifier {
         let mut candidate: DecodeBuf = [0; crate::mac::MAX_MAC_LEN];
         let candidate = decode(common.encoding, common.signature, out_len, &mut candidate)?;
 
-        // The first block first: the signature's decoding and the timestamp's checks below
-        // give its stores time to reach the cache before the MAC reads it (`Gathered`).
+        // The first block, gathered ahead of the timestamp's checks rather than inside the MAC:
+        // its stores have time to reach the cache before the MAC reads it (`Gathered`).
+        // (Gathered before the decoding too, it measured worse for Standard Webhooks.)
         let gathered = crate::mac::Gathered::new(payload.pieces(&inner.payload)?);
 
         // The timestamp: plain digits inside the window, or the general path says why not.
