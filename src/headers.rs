@@ -295,8 +295,6 @@ mod tests {
         }
     }
 
-    /// `lookup_names` on a `HeaderMap` agrees with one `lookup_name` per name, on both sides of
-    /// the scan threshold, with absent, single and repeated headers.
     /// The one-pass scan, for every number of names it is compiled for (one to four) and
     /// past it: each slot is what `lookup_name` finds, for names repeated among those looked
     /// for, names of the same length and the same last eight bytes, short names and a
@@ -342,6 +340,8 @@ mod tests {
         }
     }
 
+    /// `lookup_names` on a `HeaderMap` agrees with one `lookup_name` per name, on both sides of
+    /// the scan threshold, with absent, single and repeated headers.
     #[test]
     fn header_map_lookup_names_agrees_with_lookup_name() {
         let names: Vec<HeaderName> = ["a-sig", "b-ts", "c-id", "content-type", "absent"]

@@ -206,10 +206,10 @@ impl<'p, 'a: 'p> Gathered<'p, 'a> {
         let mut block = [0; GATHER_LEN];
         let mut pos = 0;
         while let Some(piece) = pieces.next() {
-            // `pos < GATHER_LEN`: a piece is gathered only when it leaves room.
-            let Some(tail) = block.get_mut(pos..) else {
-                break;
-            };
+            // `pos < GATHER_LEN`: a piece is gathered only when it leaves room. (Were it ever
+            // past the block, `tail` would be empty and the piece would go whole into `split`:
+            // nothing is dropped from the MAC.)
+            let tail = block.get_mut(pos..).unwrap_or_default();
             let room = tail.len();
             if piece.len() < room {
                 small_copy(tail, piece);

@@ -236,9 +236,9 @@ impl Verifier {
         v
     }
 
-    /// Finds the scheme's headers in one look-up and its one signature (of the length that
-    /// decodes to `out_len` bytes; the caller decodes it); `None` for anything but the common
-    /// shape.
+    /// Finds the scheme's headers in one look-up and its one signature, still encoded (the
+    /// caller decodes it: `None` there too for anything that does not decode to `out_len`
+    /// bytes); `None` for anything but the common shape.
     #[inline(always)]
     fn locate_common<'s, 'h, H: HeaderLookup + ?Sized>(
         &'s self,
