@@ -13,8 +13,9 @@
 //! - `two_calls`: the same buffer, its first block hashed by a call of its own;
 //! - `prebuilt`: the first block (prefix and the body's first bytes) built once, outside the
 //!   loop, then the rest of the body: what gathering would cost if it were free;
-//! - `gathered`: the first block gathered on each call with inline word copies, then the rest
-//!   of the body (the verifier since `e63d317`);
+//! - `gathered`: the first block gathered on each call with inline copies, then the rest of
+//!   the body (the verifier from `e63d317`; since the nineteenth session it gathers the block
+//!   once per request, ahead of the MAC: `mac::Gathered`);
 //! - `via_buffer`: each piece through the block buffer, a `memcpy` call each (the verifier
 //!   before `e63d317`);
 //! - `gather_only`: the gathering alone.

@@ -119,23 +119,18 @@ impl HeaderLookup for http::HeaderMap {
     }
 
     fn lookup_names<'a>(&'a self, names: &[&HeaderName], found: &mut [Lookup<'a>]) {
-        if self.len() > SCAN_MAX {
-            for (name, slot) in names.iter().zip(found.iter_mut()) {
-                *slot = self.lookup_name(name);
-            }
-            return;
-        }
-        // One pass over the entries, compiled for each number of names a scheme reads at once.
+        // A small map: one pass over the entries, compiled for each number of names a scheme
+        // reads at once. A larger map, or more names: one hashed look-up per name.
         match *names {
-            [a] => scan(self, [a], found),
-            [a, b] => scan(self, [a, b], found),
-            [a, b, c] => scan(self, [a, b, c], found),
-            [a, b, c, d] => scan(self, [a, b, c, d], found),
-            _ => {
-                for (name, slot) in names.iter().zip(found.iter_mut()) {
-                    *slot = self.lookup_name(name);
-                }
-            }
+            _ if self.len() > SCAN_MAX => {}
+            [a] => return scan(self, [a], found),
+            [a, b] => return scan(self, [a, b], found),
+            [a, b, c] => return scan(self, [a, b, c], found),
+            [a, b, c, d] => return scan(self, [a, b, c, d], found),
+            _ => {}
+        }
+        for (name, slot) in names.iter().zip(found.iter_mut()) {
+            *slot = self.lookup_name(name);
         }
     }
 }

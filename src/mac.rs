@@ -164,11 +164,9 @@ pub(crate) type Fingerprint = [u8; 16];
 
 /// The signed message, as the MAC is fed it.
 pub(crate) enum Message<'p, 'a> {
-    /// Its pieces in order (the common case: a prefix or two and the body), fed with direct
-    /// calls.
-    Pieces(crate::verifier::Pieces<'p, 'a>),
-    /// The same, with the short pieces ahead of the body already gathered into the first
-    /// 64-byte block ([`Gathered::new`]).
+    /// Its pieces in order (the common case: a prefix or two and the body), the short pieces
+    /// ahead of the body already gathered into the first 64-byte block ([`Gathered::new`]),
+    /// fed with direct calls.
     Gathered(&'p Gathered<'p, 'a>),
     /// Written through a callback, piece by piece (Twilio's form parameters).
     Feed(Feed<'p>),
@@ -180,12 +178,13 @@ const GATHER_LEN: usize = 64;
 /// A signed message whose short leading pieces (timestamp, id, separators) are already copied
 /// into its first 64 bytes, completed from the next piece (the body).
 ///
-/// The fast path gathers them once the signature is decoded and before it checks the
-/// timestamp: by the time the MAC reads the block, the small stores that wrote it have had
-/// time to reach the cache. Gathered right before the MAC, the MAC's first 16-byte loads, each
-/// spanning several of those stores, could not take their bytes from the store buffer and
-/// waited for everything before them to retire. Gathered once, the block also serves every
-/// secret of a rotation.
+/// Gathered with inline copies: a `memcpy` call per piece into the MAC's block buffer cost more
+/// than the copying itself. The fast path gathers them once the signature is decoded and before
+/// it checks the timestamp: by the time the MAC reads the block, the small stores that wrote it
+/// have had time to reach the cache. Gathered right before the MAC, the MAC's first 16-byte
+/// loads, each spanning several of those stores, could not take their bytes from the store
+/// buffer and waited for everything before them to retire. Gathered once per request (on both
+/// paths), the block serves every secret of a rotation.
 pub(crate) struct Gathered<'p, 'a> {
     block: [u8; GATHER_LEN],
     /// How many bytes of `block` are the message's: `GATHER_LEN` when the block is complete,
@@ -270,49 +269,6 @@ where
         let mut core = self.clone();
         let mut buffer = Buffer::<T>::default();
         match message {
-            Message::Pieces(pieces) => {
-                // The short pieces ahead of the body (timestamp, id, separators) are gathered
-                // into the first block with inline word copies, and the block is completed from
-                // the body: a `memcpy` call per piece into the block buffer cost more than the
-                // copying itself. Once a block has been hashed, the rest goes through the buffer,
-                // which hashes the body's whole blocks in place.
-                let mut block = Block::<T>::default();
-                let mut pos = 0;
-                let mut gathering = true;
-                for piece in pieces.clone() {
-                    if !gathering {
-                        buffer.digest_blocks(piece, |blocks| core.update_blocks(blocks));
-                        continue;
-                    }
-                    // `pos < block.len()` (a piece is gathered only when it leaves room), so
-                    // the clamp never acts; it keeps every input in the MAC even if that ever
-                    // changed: a full block is hashed below, nothing is dropped.
-                    debug_assert!(pos < block.len());
-                    let at = pos.min(block.len());
-                    let (_, tail) = block.split_at_mut(at);
-                    let room = tail.len();
-                    if piece.len() < room {
-                        small_copy(tail, piece);
-                        pos += piece.len();
-                        continue;
-                    }
-                    gathering = false;
-                    let rest = if pos == 0 {
-                        // Nothing gathered (a body signed alone): its blocks are hashed in place.
-                        piece
-                    } else {
-                        let (head, rest) = piece.split_at(room);
-                        small_copy(tail, head);
-                        core.update_blocks(std::slice::from_ref(&block));
-                        rest
-                    };
-                    buffer.digest_blocks(rest, |blocks| core.update_blocks(blocks));
-                }
-                if gathering {
-                    let (gathered, _) = block.split_at(pos.min(block.len()));
-                    buffer.digest_blocks(gathered, |blocks| core.update_blocks(blocks));
-                }
-            }
             Message::Gathered(gathered) => {
                 let head = gathered.block.get(..gathered.len).unwrap_or_default();
                 if head.len() == <T::BlockSize as Unsigned>::USIZE {
@@ -532,10 +488,9 @@ mod tests {
     }
 
     /// The MAC of literal pieces of lengths `lens` (cut from one pattern), then a body of
-    /// `body_len` bytes, through `Message::Pieces` (the general path, which gathers short
-    /// pieces into the first block) and through `Message::Gathered` (the fast path, which
-    /// gathers them ahead of the MAC), on every algorithm: (algorithm, this MAC, the `hmac`
-    /// crate's over the same bytes), the two ways in turn.
+    /// `body_len` bytes, through `Message::Gathered` (the verifier's path, which gathers the
+    /// short pieces into the first block ahead of the MAC), on every algorithm: (algorithm,
+    /// this MAC, the `hmac` crate's over the same bytes).
     fn pieces_against_hmac(lens: &[usize], body_len: usize) -> Vec<(Algorithm, Vec<u8>, Vec<u8>)> {
         use crate::verifier::{Part, Payload};
         let total = lens.iter().sum::<usize>() + body_len;
@@ -560,26 +515,24 @@ mod tests {
             form: None,
             header: &header,
         };
-        let pieces_message = Message::Pieces(payload.pieces(&parts).unwrap());
         let gathered = Gathered::new(payload.pieces(&parts).unwrap());
-        let gathered_message = Message::Gathered(&gathered);
+        let message = Message::Gathered(&gathered);
         let secret = Secret::from("pieces-key");
         [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512]
             .into_iter()
-            .flat_map(|alg| [(alg, &pieces_message), (alg, &gathered_message)])
-            .map(|(alg, message)| {
+            .map(|alg| {
                 let keys = Keys::new(alg, std::slice::from_ref(&secret)).unwrap();
                 let (got, want) = match &keys {
                     Keys::Sha1(k) => (
-                        k[0].tag(message).to_vec(),
+                        k[0].tag(&message).to_vec(),
                         reference::<Hmac<Sha1>>(b"pieces-key", &pieces),
                     ),
                     Keys::Sha256(k) => (
-                        k[0].tag(message).to_vec(),
+                        k[0].tag(&message).to_vec(),
                         reference::<Hmac<Sha256>>(b"pieces-key", &pieces),
                     ),
                     Keys::Sha512(k) => (
-                        k[0].tag(message).to_vec(),
+                        k[0].tag(&message).to_vec(),
                         reference::<Hmac<Sha512>>(b"pieces-key", &pieces),
                     ),
                 };

@@ -849,8 +849,11 @@ impl Verifier {
                 header: &header,
             };
             let feed = |update: &mut dyn FnMut(&[u8])| payload.feed(&inner.payload, update);
-            let message = match payload.pieces(&inner.payload) {
-                Some(pieces) => crate::mac::Message::Pieces(pieces),
+            let gathered = payload
+                .pieces(&inner.payload)
+                .map(crate::mac::Gathered::new);
+            let message = match &gathered {
+                Some(gathered) => crate::mac::Message::Gathered(gathered),
                 None => crate::mac::Message::Feed(&feed),
             };
             if hmac {
