@@ -149,6 +149,54 @@ async fn oversized_body_is_413() {
     );
 }
 
+/// A verifier that accepts deliveries above actix's own `web::Bytes` limit (256 KiB,
+/// `web::PayloadConfig`): the middleware lets them through, `Verified::body()` has them all, and
+/// a handler that extracts `web::Bytes` needs the `PayloadConfig` raised, or actix answers `413`
+/// after the delivery was verified (the README's actix section says so).
+#[actix_web::test]
+async fn deliveries_above_actixs_default_payload_limit() {
+    let secret = P::GitHub.secret(0);
+    let limit = 1024 * 1024;
+    let verifier = Verifier::github(secret.as_str())
+        .max_body_size(limit)
+        .build()
+        .unwrap();
+    let bytes_route =
+        || web::post().to(|body: web::Bytes| async move { HttpResponse::Ok().body(body) });
+    let app = test::init_service(
+        App::new().service(
+            web::scope("")
+                .wrap(VerifyWebhook::new(verifier))
+                .route(
+                    "/verified",
+                    web::post().to(|v: Verified| async move {
+                        HttpResponse::Ok().body(v.body().cloned().unwrap_or_default())
+                    }),
+                )
+                .route("/bytes", bytes_route())
+                .service(
+                    web::resource("/bytes-raised")
+                        .app_data(web::PayloadConfig::new(limit))
+                        .route(bytes_route()),
+                ),
+        ),
+    )
+    .await;
+    let body = vec![b'x'; 512 * 1024];
+    let headers = P::GitHub.sign(&secret, &body, now(), "big");
+
+    let resp = test::call_service(&app, req("/verified", &headers, body.clone())).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(&test::read_body(resp).await[..], &body[..]);
+
+    let resp = test::call_service(&app, req("/bytes", &headers, body.clone())).await;
+    assert_eq!(resp.status(), 413);
+
+    let resp = test::call_service(&app, req("/bytes-raised", &headers, body.clone())).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(&test::read_body(resp).await[..], &body[..]);
+}
+
 #[actix_web::test]
 async fn extractor_without_middleware_is_500_and_option_is_none() {
     let app = test::init_service(

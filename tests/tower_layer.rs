@@ -290,6 +290,57 @@ async fn oversized_bodies_are_413_with_or_without_content_length() {
     assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
 }
 
+/// A verifier that accepts deliveries above axum's own default body limit (2 MB, applied by
+/// axum's `Bytes`, `String` and `Json` extractors to the bytes the layer hands on): the layer
+/// itself lets them through, `Verified::body()` has them all, and a handler that extracts
+/// `Bytes` needs `DefaultBodyLimit` raised on its route, or axum answers `413` after the
+/// delivery was verified (the README's "Body size" says so).
+#[tokio::test]
+async fn deliveries_above_axums_default_body_limit() {
+    use axum::extract::DefaultBodyLimit;
+    let p = P::GitHub;
+    let secret = p.secret(0);
+    let limit = 4 * 1024 * 1024;
+    let verifier = Verifier::github(secret.as_str())
+        .max_body_size(limit)
+        .build()
+        .unwrap();
+    let seen = Seen::default();
+    let app = Router::new()
+        .route("/body", post(record_verified))
+        .route("/bytes", post(echo))
+        .route(
+            "/bytes-raised",
+            post(echo).layer(DefaultBodyLimit::max(limit)),
+        )
+        .route_layer(VerifyWebhookLayer::new(verifier))
+        .with_state(seen.clone());
+    let body = vec![b'a'; 3 * 1024 * 1024];
+    let headers = p.sign(&secret, &body, now(), "big");
+    let to = |path: &str| {
+        let mut req = request(&headers, body.clone());
+        *req.uri_mut() = path.parse().unwrap();
+        req
+    };
+
+    // `Verified::body()`: the whole delivery, no second read.
+    let (status, _, _) = send(&app, to("/body")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, kept) = seen.last.lock().unwrap().take().unwrap();
+    assert_eq!(kept.as_deref(), Some(&body[..]));
+
+    // `Bytes` under axum's default limit: verified, then refused by axum's extractor.
+    let (status, _, _) = send(&app, to("/bytes")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(seen.last.lock().unwrap().is_none(), "the handler ran");
+
+    // `Bytes` with the limit raised to the verifier's: the exact bytes.
+    let (status, echoed, _) = send(&app, to("/bytes-raised")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&echoed[..], &body[..]);
+    assert_eq!(seen.calls.load(Ordering::SeqCst), 2);
+}
+
 #[tokio::test]
 async fn slow_body_times_out_with_408() {
     let p = P::GitHub;

@@ -6,7 +6,9 @@
 //! `408` past the read timeout, then verification, then the **exact** bytes are put back as the
 //! payload (`web::Bytes`, `web::Json<T>`, `web::Payload` all work in the handler) and
 //! [`Verified`] is in the request extensions, and an extractor. [`Verified::body`] holds the
-//! same bytes: a handler that takes them from there reads no payload a second time.
+//! same bytes: a handler that takes them from there reads no payload a second time, nor meets
+//! actix's own `web::Bytes` limit (256 KiB, `web::PayloadConfig`), which applies to the verified
+//! bytes: with a larger `max_body_size`, raise it on the resource or use [`Verified::body`].
 //!
 //! Build the verifier once, **outside** `HttpServer::new(move || ...)`: the factory closure runs
 //! once per worker thread, and cloning a built [`Verifier`] shares it.

@@ -11,7 +11,10 @@
 //! 3. on success inserts [`Verified`](crate::Verified) into the request extensions, puts the **exact** bytes back
 //!    as the body (`http_body_util::Full<Bytes>`), and only then calls the inner service. The
 //!    same bytes are in [`Verified::body`](crate::Verified::body) (shared, not copied): a
-//!    handler that takes them from there does not read the body a second time;
+//!    handler that takes them from there does not read the body a second time, nor meets
+//!    axum's own 2 MB limit (`DefaultBodyLimit`), which axum's `Bytes` extractor applies to
+//!    the verified bytes: with a larger `max_body_size`, raise it on the route or use
+//!    `Verified::body`;
 //! 4. on failure answers with the status and JSON body of [`Rejection`] (the [`VerifyError`] is
 //!    also in the response extensions, for outer logging layers). A rejection is a response,
 //!    never a `Service::Error`.
