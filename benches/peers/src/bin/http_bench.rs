@@ -17,7 +17,8 @@
 //! - `http_bench script ROUTE DIR`: writes the wrk script `run` uses for `ROUTE` into `DIR` and
 //!   prints its path (`benches/http/profile.sh` drives `wrk` with it).
 //!
-//! Routes (`POST /<route>`), the same handler work behind each (take the body, answer "ok"):
+//! Routes (`POST` to [`path`]`(route)`: `/<letter>-<route>`, padded with `_` to one length for
+//! every route), the same handler work behind each (take the body, answer "ok"):
 //! - `none`: no verification;
 //! - `inline`: the handler calls `Verifier::verify` on the headers and the collected bytes
 //!   itself (the floor for any middleware);
@@ -76,6 +77,38 @@ const ACTIX_ROUTES: &[&str] = &[
     "github-dedupe-default",
     "github-dedupe",
 ];
+
+/// Every route either framework serves. A route's request path starts with its letter in this
+/// list (see [`path`]).
+const ALL_ROUTES: &[&str] = &[
+    "none",
+    "inline",
+    "layer",
+    "layer-body",
+    "layer-handler",
+    "webhook-verify",
+    "github",
+    "github-dedupe",
+    "github-dedupe-default",
+];
+
+/// Length of every route's request path: `/`, a letter, `-`, and the longest route name.
+const PATH_LEN: usize = 3 + "github-dedupe-default".len();
+
+/// The request path of `route`: `/<letter>-<route>`, padded with `_` to [`PATH_LEN`], the
+/// letter its place in [`ALL_ROUTES`]. Every route's path has the same length and the routers
+/// tell them apart by their second byte, so no route pays more than another for its path:
+/// with the plain names (`/github` against `/github-dedupe-default`) hyper's parse of the
+/// request line and axum's router cost the dedupe route ~330 instructions a request more
+/// than the route it is compared with (callgrind; BENCHMARKS.md, section 5, twentieth pass).
+/// The tables still name routes by their names.
+fn path(route: &str) -> String {
+    let letter = ALL_ROUTES
+        .iter()
+        .position(|r| *r == route)
+        .map_or('z', |i| char::from(b'a' + i as u8));
+    format!("/{letter}-{route:_<width$}", width = PATH_LEN - 3)
+}
 
 /// Keys the in-memory store of the dedupe routes holds: more than a whole run sends (15 rounds
 /// of 2 s at ~100k requests/s, plus the warm-up), so the store is sized for its window, as it
@@ -162,7 +195,7 @@ fn axum_app() -> axum::Router {
         ));
     axum::Router::new()
         .route(
-            "/none",
+            &path("none"),
             post(|request: Request| async move {
                 match to_bytes(request.into_body(), LIMIT).await {
                     Ok(body) => (StatusCode::OK, std::hint::black_box(body).len().to_string()),
@@ -171,7 +204,7 @@ fn axum_app() -> axum::Router {
             }),
         )
         .route(
-            "/inline",
+            &path("inline"),
             post(move |request: Request| {
                 let verifier = inline.clone();
                 async move {
@@ -190,37 +223,37 @@ fn axum_app() -> axum::Router {
             }),
         )
         .route(
-            "/layer",
+            &path("layer"),
             post(verified_axum).route_layer(VerifyWebhookLayer::new(verifier.clone())),
         )
         .route(
-            "/layer-body",
+            &path("layer-body"),
             post(verified_body_axum).route_layer(VerifyWebhookLayer::new(verifier.clone())),
         )
         .route(
-            "/layer-handler",
+            &path("layer-handler"),
             post_service(
                 VerifyWebhookLayer::new(verifier).layer(verified_body_axum.with_state(())),
             ),
         )
         .route(
-            "/webhook-verify",
+            &path("webhook-verify"),
             post(|body: Bytes| async move { (StatusCode::OK, body.len().to_string()) })
                 .route_layer(webhook_verify),
         )
         .route(
-            "/github",
+            &path("github"),
             post(verified_axum).route_layer(VerifyWebhookLayer::new(github_verifier())),
         )
         .route(
-            "/github-dedupe",
+            &path("github-dedupe"),
             post(verified_axum).route_layer(
                 VerifyWebhookLayer::new(github_verifier())
                     .dedupe(Dedupe::new(MemoryStore::new(DEDUPE_KEYS))),
             ),
         )
         .route(
-            "/github-dedupe-default",
+            &path("github-dedupe-default"),
             post(verified_axum).route_layer(
                 VerifyWebhookLayer::new(github_verifier()).dedupe(Dedupe::new(default_store())),
             ),
@@ -293,13 +326,13 @@ fn serve_actix(port: u16) {
             let inline = verifier.clone();
             App::new()
                 .route(
-                    "/none",
+                    &path("none"),
                     web::post().to(|body: web::Bytes| async move {
                         HttpResponse::Ok().body(std::hint::black_box(body).len().to_string())
                     }),
                 )
                 .route(
-                    "/inline",
+                    &path("inline"),
                     web::post().to(move |request: HttpRequest, body: web::Bytes| {
                         let verifier = inline.clone();
                         async move {
@@ -314,17 +347,17 @@ fn serve_actix(port: u16) {
                     }),
                 )
                 .service(
-                    web::resource("/layer")
+                    web::resource(path("layer"))
                         .wrap(VerifyWebhook::new(verifier.clone()))
                         .route(web::post().to(verified_actix)),
                 )
                 .service(
-                    web::resource("/layer-body")
+                    web::resource(path("layer-body"))
                         .wrap(VerifyWebhook::new(verifier.clone()))
                         .route(web::post().to(verified_body_actix)),
                 )
                 .service(
-                    web::resource("/github")
+                    web::resource(path("github"))
                         .wrap(VerifyWebhook::new(github.clone()))
                         .route(web::post().to(verified_actix)),
                 )
@@ -333,12 +366,12 @@ fn serve_actix(port: u16) {
                 // the second of a pair pays one more failed match than the first, never more
                 // (`layer-body`, registered after `layer`, pays two more than `inline`).
                 .service(
-                    web::resource("/github-dedupe-default")
+                    web::resource(path("github-dedupe-default"))
                         .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe_default.clone()))
                         .route(web::post().to(verified_actix)),
                 )
                 .service(
-                    web::resource("/github-dedupe")
+                    web::resource(path("github-dedupe"))
                         .wrap(VerifyWebhook::new(github.clone()).dedupe(dedupe.clone()))
                         .route(web::post().to(verified_actix)),
                 )
@@ -429,7 +462,7 @@ end
 /// routes a GitHub delivery whose (unsigned) `X-GitHub-Delivery` changes with every request.
 fn script(dir: &std::path::Path, route: &str) -> std::path::PathBuf {
     if route.starts_with("github") {
-        return github_script(dir);
+        return github_script(dir, route);
     }
     let d = delivery(Provider::Stripe, BODY, unix_now(), 0, 0);
     let body_path = dir.join("body.json");
@@ -442,19 +475,21 @@ fn script(dir: &std::path::Path, route: &str) -> std::path::PathBuf {
     let lua = format!(
         r#"local f = assert(io.open("{body}", "rb"))
 wrk.method = "POST"
+wrk.path = "{path}"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Stripe-Signature"] = "{signature}"
 {DONE}"#,
-        body = body_path.display()
+        body = body_path.display(),
+        path = path(route)
     );
     let path = dir.join("post.lua");
     std::fs::write(&path, lua).expect("write script");
     path
 }
 
-fn github_script(dir: &std::path::Path) -> std::path::PathBuf {
+fn github_script(dir: &std::path::Path, route: &str) -> std::path::PathBuf {
     let d = delivery(Provider::GitHub, BODY, unix_now(), 0, 0);
     let body_path = dir.join("github.json");
     std::fs::write(&body_path, &d.body).expect("write body");
@@ -474,6 +509,7 @@ fn github_script(dir: &std::path::Path) -> std::path::PathBuf {
     let lua = format!(
         r#"local f = assert(io.open("{body}", "rb"))
 wrk.method = "POST"
+wrk.path = "{path}"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
@@ -485,7 +521,8 @@ request = function()
   return wrk.format()
 end
 {DONE}"#,
-        body = body_path.display()
+        body = body_path.display(),
+        path = path(route)
     );
     let path = dir.join("github.lua");
     std::fs::write(&path, lua).expect("write script");
