@@ -24,8 +24,11 @@ NOISE = re.compile(r"block_on|lang_start|main|enter_runt|with\(\|c\||PROGRAM|eve
 
 def load(d, route, event):
     n = int(open(f"{d}/requests.{route}").read())
+    # `--auto=no`: without it, the annotated source lines of the same functions came out in
+    # the list too, each line's cost beside its function's (twentieth session).
     out = subprocess.run(["callgrind_annotate", f"--show={event}", "--threshold=100",
-                          f"{d}/cg.{route}"], capture_output=True, text=True, check=True).stdout
+                          "--auto=no", "--inclusive=no", f"{d}/cg.{route}"],
+                         capture_output=True, text=True, check=True).stdout
     cost = {}
     for line in out.splitlines():
         m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
