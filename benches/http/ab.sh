@@ -10,7 +10,8 @@
 #   ENV_B='GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432' \
 #     bash benches/http/ab.sh /tmp/http_bench-a /tmp/http_bench-a        # the same build, B with an environment
 #
-# Logs go to OUT (default a new temporary directory), named a-<i>.log and b-<i>.log.
+# Logs go to OUT (default a new temporary directory; relative to where the script is started),
+# named a-<i>.log and b-<i>.log.
 # Installs wrk and taskset if missing, as run.sh does.
 set -euo pipefail
 a=$(realpath "$1")
@@ -18,6 +19,9 @@ b=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
+# Absolute: the runs below start from benches/peers, so a relative OUT (from where the script
+# was started) would name a directory that is not there.
+out=$(realpath "$out")
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
 cd "$here/../peers"
