@@ -78,36 +78,22 @@ const ACTIX_ROUTES: &[&str] = &[
     "github-dedupe",
 ];
 
-/// Every route either framework serves. A route's request path starts with its letter in this
-/// list (see [`path`]).
-const ALL_ROUTES: &[&str] = &[
-    "none",
-    "inline",
-    "layer",
-    "layer-body",
-    "layer-handler",
-    "webhook-verify",
-    "github",
-    "github-dedupe",
-    "github-dedupe-default",
-];
-
-/// Length of every route's request path: `/`, a letter, `-`, and the longest route name.
-const PATH_LEN: usize = 3 + "github-dedupe-default".len();
-
-/// The request path of `route`: `/<letter>-<route>`, padded with `_` to [`PATH_LEN`], the
-/// letter its place in [`ALL_ROUTES`]. Every route's path has the same length and the routers
-/// tell them apart by their second byte, so no route pays more than another for its path:
-/// with the plain names (`/github` against `/github-dedupe-default`) hyper's parse of the
-/// request line and axum's router cost the dedupe route ~330 instructions a request more
-/// than the route it is compared with (callgrind; BENCHMARKS.md, section 5, twentieth pass).
-/// The tables still name routes by their names.
+/// The request path of `route`: `/<letter>-<route>`, the name padded with `_` to the longest
+/// route name's length, the letter its place in [`AXUM_ROUTES`] (every route; actix serves a
+/// subset). Every route's path has the same length and the routers tell them apart by their
+/// second byte, so no route pays more than another for its path: with the plain names
+/// (`/github` against `/github-dedupe-default`) hyper's parse of the request line and axum's
+/// router cost the dedupe route ~500 instructions a request more than the route it is compared
+/// with (callgrind: dedupe's difference over `github` went from +1 957 to +1 452 with equal
+/// paths; BENCHMARKS.md, section 5, twentieth pass). The tables still name routes by their
+/// names.
 fn path(route: &str) -> String {
-    let letter = ALL_ROUTES
+    let letter = AXUM_ROUTES
         .iter()
         .position(|r| *r == route)
         .map_or('z', |i| char::from(b'a' + i as u8));
-    format!("/{letter}-{route:_<width$}", width = PATH_LEN - 3)
+    let width = AXUM_ROUTES.iter().map(|r| r.len()).max().unwrap_or(0);
+    format!("/{letter}-{route:_<width$}")
 }
 
 /// Keys the in-memory store of the dedupe routes holds: more than a whole run sends (15 rounds
