@@ -17,27 +17,41 @@ import re
 import subprocess
 import sys
 
-# Lines of the call tree above the request path: the same in every route, and inclusive.
-NOISE = re.compile(r"block_on|lang_start|main|enter_runt|with\(\|c\||PROGRAM|events annotated|"
-                   r"backtrace|0x0000|return core|CONTEXT")
+def annotate(d, route, event):
+    """One route's profile: (its total, {`file:function`: own cost}), each a request.
 
-
-def load(d, route, event):
+    The functions on the stack when callgrind dumped (the server's loop, from `main` down) carry
+    the whole run as their own cost in such a dump: any function with 90 % or more of the total
+    is left out, so that the remaining costs add up to what the request path ran.
+    """
     n = int(open(f"{d}/requests.{route}").read())
     # `--auto=no`: without it, the annotated source lines of the same functions came out in
     # the list too, each line's cost beside its function's (twentieth session).
     out = subprocess.run(["callgrind_annotate", f"--show={event}", "--threshold=100",
                           "--auto=no", "--inclusive=no", f"{d}/cg.{route}"],
                          capture_output=True, text=True, check=True).stdout
+    total = 0.0
     cost = {}
     for line in out.splitlines():
         m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
-        if not m or "=>" in line:
+        if not m:
             continue
-        fn = re.sub(r" \[[^\]]*\]$", "", m.group(2))
+        value = int(m.group(1).replace(",", "")) / n
+        name = re.sub(r" \[[^\]]*\]$", "", m.group(2))
+        if "PROGRAM TOTALS" in name:
+            total = value
+        else:
+            cost[name] = cost.get(name, 0) + value
+    return total, {k: v for k, v in cost.items() if v < 0.9 * total}
+
+
+def load(d, route, event):
+    """[`annotate`]'s costs by function name alone (the source file of inlined code dropped)."""
+    cost = {}
+    for fn, value in annotate(d, route, event)[1].items():
         if ":" in fn and fn.startswith(("/", ".")):
             fn = fn.split(":", 1)[1]
-        cost[fn] = cost.get(fn, 0) + int(m.group(1).replace(",", "")) / n
+        cost[fn] = cost.get(fn, 0) + value
     return cost
 
 
@@ -46,8 +60,7 @@ def main():
         sys.exit(__doc__)
     d, a, b, event = sys.argv[1:5]
     ca, cb = load(d, a, event), load(d, b, event)
-    diff = sorted(((cb.get(k, 0) - ca.get(k, 0)), k) for k in set(ca) | set(cb)
-                  if not NOISE.search(k))
+    diff = sorted(((cb.get(k, 0) - ca.get(k, 0)), k) for k in set(ca) | set(cb))
     print(f"{event} a request, {b} - {a} (self cost by function):")
     for x, k in diff[::-1][:20]:
         print(f"{x:8.1f}  {k[:150]}")

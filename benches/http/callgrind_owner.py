@@ -24,9 +24,12 @@ which the first column prints for checking.
 
 Events: I1mr (first-level instruction-cache misses, with CACHE=1) and Ir (instructions).
 """
+import os
 import re
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from callgrind_diff import annotate  # noqa: E402  (one parser and one stack rule for both)
 
 def owner(fn):
     """Who owns a `file:function` entry of `callgrind_annotate`."""
@@ -45,26 +48,6 @@ def owner(fn):
     return "other"
 
 
-def load(d, route, event):
-    n = int(open(f"{d}/requests.{route}").read())
-    out = subprocess.run(["callgrind_annotate", f"--show={event}", "--threshold=100", "--auto=no",
-                          "--inclusive=no", f"{d}/cg.{route}"],
-                         capture_output=True, text=True, check=True).stdout
-    total = None
-    cost = {}
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(\S.*)$", line)
-        if not m:
-            continue
-        value = int(m.group(1).replace(",", "")) / n
-        name = re.sub(r" \[[^\]]*\]$", "", m.group(2))
-        if "PROGRAM TOTALS" in name:
-            total = value
-            continue
-        cost[name] = cost.get(name, 0) + value
-    return total, cost
-
-
 def main():
     if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
@@ -72,11 +55,9 @@ def main():
     only = sys.argv[4] if len(sys.argv) == 5 else None
     rows = {}
     for event in ("I1mr", "Ir"):
-        (ta, ca), (tb, cb) = load(d, a, event), load(d, b, event)
+        (ta, ca), (tb, cb) = annotate(d, a, event), annotate(d, b, event)
         sums = {}
         for fn in set(ca) | set(cb):
-            if ca.get(fn, 0) >= 0.9 * ta or cb.get(fn, 0) >= 0.9 * tb:
-                continue  # on the stack at the dump: the whole run, not its own cost
             x = cb.get(fn, 0) - ca.get(fn, 0)
             sums[owner(fn)] = sums.get(owner(fn), 0) + x
             rows.setdefault(fn, {})[event] = x
