@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::dedupe::{self, Dedupe, Gate, Reservation};
 use crate::error::{ErrorKind, VerifyError};
 use crate::headers::{HeaderLookup, Lookup};
 use crate::verifier::{Verified, Verifier};
@@ -16,7 +17,9 @@ use crate::verifier::{Verified, Verifier};
 /// Default time allowed for the whole body to arrive: 30 seconds.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The body length `Content-Length` declares, if it is there once and parses.
+/// The body length `Content-Length` declares, if it is there once and parses (the Tower layer's;
+/// actix's middleware reads its own header map).
+#[cfg(feature = "tower")]
 pub(crate) fn declared_length<H: HeaderLookup + ?Sized>(headers: &H) -> Option<u64> {
     parse_length(headers.lookup_name(&http::header::CONTENT_LENGTH))
 }
@@ -164,6 +167,65 @@ pub(crate) fn verify<H: HeaderLookup + ?Sized>(
     let mut verified = verifier.verify(headers, body)?;
     verified.attach_body(body.clone());
     Ok(verified)
+}
+
+/// What the checks after the body's read decided ([`admit`]).
+pub(crate) enum Admitted<'d> {
+    /// Hand the request on; the reservation (if any) settles with the handler's status.
+    Open(Option<Reservation<'d>>),
+    /// A store that answers later must be asked ([`ask`]): the verified facts, not yet in the
+    /// extensions (boxed: this variant is rare, the others are small).
+    Ask(&'d Dedupe, Box<Verified>),
+    /// Answer with the error instead.
+    Refused(VerifyError),
+    /// Answer a duplicate with this (2xx) status instead.
+    Duplicate(u16),
+}
+
+/// Everything between the body's read and the handler, without an `await`: verify (see
+/// [`verify`]), reserve the delivery in a [`MemoryStore`](crate::dedupe::MemoryStore), hand
+/// [`Verified`] to `insert` (the adapter's extensions). Plain code the adapters' request
+/// futures call: as an `async fn` awaited by each of them, the same steps were a second state
+/// machine whose state every request built, moved and dropped (BENCHMARKS.md, section 5,
+/// twenty-first pass). With another store, [`Admitted::Ask`]: then [`ask`].
+pub(crate) fn admit<'d, H: HeaderLookup + ?Sized>(
+    verifier: &Verifier,
+    dedupe: Option<&'d Dedupe>,
+    headers: &H,
+    body: &Bytes,
+    insert: impl FnOnce(Verified),
+) -> Admitted<'d> {
+    let verified = match verify(verifier, headers, body) {
+        Ok(verified) => verified,
+        Err(e) => return Admitted::Refused(e),
+    };
+    let reservation = match dedupe {
+        // Without dedupe there is nothing to wait for.
+        None => None,
+        Some(dedupe) => match dedupe::gate_now(dedupe, &verified) {
+            Some(Gate::Open(reservation)) => reservation,
+            Some(Gate::Duplicate(status)) => return Admitted::Duplicate(status),
+            Some(Gate::Refused(e)) => return Admitted::Refused(e),
+            None => return Admitted::Ask(dedupe, Box::new(verified)),
+        },
+    };
+    insert(verified);
+    Admitted::Open(reservation)
+}
+
+/// [`admit`]'s last steps with a store that answers later (Redis, or any other
+/// [`DedupeStore`](crate::dedupe::DedupeStore) than the memory store): `insert` gets the
+/// verified facts when the gate opens.
+pub(crate) async fn ask<'d>(
+    dedupe: &'d Dedupe,
+    verified: Box<Verified>,
+    insert: impl FnOnce(Verified),
+) -> Gate<'d> {
+    let gate = dedupe::gate(dedupe, &verified).await;
+    if let Gate::Open(_) = gate {
+        insert(*verified);
+    }
+    gate
 }
 
 /// Logs a rejection (kind and configured header only; never request bytes).

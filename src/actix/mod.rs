@@ -53,10 +53,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 
-use crate::dedupe::{self, Dedupe, Gate, Reservation};
+use crate::dedupe::{self, Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
-use crate::transport::{self, DEFAULT_READ_TIMEOUT};
+use crate::transport::{self, Admitted, DEFAULT_READ_TIMEOUT};
 use crate::verifier::{Verified, Verifier};
 
 /// Builds a rejection response from an error.
@@ -187,6 +187,20 @@ fn rejection(config: &VerifyWebhook, error: VerifyError) -> HttpResponse {
     response
 }
 
+/// The request answered with `answer` instead of the wrapped service's response.
+#[cold]
+#[inline(never)]
+fn refuse<B>(req: ServiceRequest, answer: HttpResponse) -> ServiceResponse<EitherBody<B>> {
+    req.into_response(answer).map_into_right_body()
+}
+
+/// The answer to a duplicate of a handled delivery.
+#[cold]
+#[inline(never)]
+fn duplicate(status: u16) -> HttpResponse {
+    to_response(Rejection::duplicate(status))
+}
+
 /// Reads the payload, stopping as soon as it exceeds `max`.
 async fn read_payload(
     mut payload: Payload,
@@ -258,41 +272,6 @@ fn declared_length(headers: &actix_web::http::header::HeaderMap) -> Option<u64> 
     })
 }
 
-/// Everything before the wrapped service: read the payload, verify it, reserve the delivery,
-/// put [`Verified`] into the extensions and the exact bytes back as the payload. Gives the
-/// reservation, or the answer to send instead.
-///
-/// It borrows the request (an async fn keeps its own copy of every argument it takes by value),
-/// and its state is gone by the time the wrapped service runs.
-async fn admit<'c>(
-    config: &'c VerifyWebhook,
-    req: &mut ServiceRequest,
-) -> Result<Option<Reservation<'c>>, HttpResponse> {
-    let verifier = &config.verifier;
-    let declared = declared_length(req.headers());
-    transport::check_declared(verifier, declared).map_err(|e| rejection(config, e))?;
-    let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
-    let bytes = transport::read_within(config.read_timeout, read)
-        .await
-        .map_err(|e| rejection(config, e))?;
-    let verified =
-        transport::verify(verifier, req.headers(), &bytes).map_err(|e| rejection(config, e))?;
-    // Without dedupe there is nothing to wait for.
-    let reservation = match config.dedupe.as_ref() {
-        None => None,
-        Some(dedupe) => match dedupe::gate(dedupe, &verified).await {
-            Gate::Open(reservation) => reservation,
-            Gate::Duplicate(status) => return Err(to_response(Rejection::duplicate(status))),
-            Gate::Refused(e) => return Err(rejection(config, e)),
-        },
-    };
-    req.extensions_mut().insert(verified);
-    req.set_payload(Payload::Stream {
-        payload: Box::pin(OneChunk(Some(bytes))),
-    });
-    Ok(reservation)
-}
-
 impl<S, B> Service<ServiceRequest> for VerifyWebhookMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error> + 'static,
@@ -307,12 +286,39 @@ where
     fn call(&self, mut req: ServiceRequest) -> Self::Future {
         let service = Rc::clone(&self.service);
         let config = Rc::clone(&self.config);
-        // An async block, not an async fn: its captures are used in place, not copied.
+        // One async block, no inner async fn: its captures are used in place, not copied into
+        // another state machine's locals.
         Box::pin(async move {
-            let reservation = match admit(&config, &mut req).await {
-                Ok(reservation) => reservation,
-                Err(answer) => return Ok(req.into_response(answer).map_into_right_body()),
+            let verifier = &config.verifier;
+            let declared = declared_length(req.headers());
+            if let Err(e) = transport::check_declared(verifier, declared) {
+                return Ok(refuse(req, rejection(&config, e)));
+            }
+            let read = read_payload(req.take_payload(), verifier.max_body_size(), declared);
+            let bytes = match transport::read_within(config.read_timeout, read).await {
+                Ok(bytes) => bytes,
+                Err(e) => return Ok(refuse(req, rejection(&config, e))),
             };
+            let insert = |verified| {
+                req.extensions_mut().insert(verified);
+            };
+            let dedupe = config.dedupe.as_ref();
+            let reservation =
+                match transport::admit(verifier, dedupe, req.headers(), &bytes, insert) {
+                    Admitted::Open(reservation) => reservation,
+                    Admitted::Refused(e) => return Ok(refuse(req, rejection(&config, e))),
+                    Admitted::Duplicate(status) => return Ok(refuse(req, duplicate(status))),
+                    Admitted::Ask(dedupe, verified) => {
+                        match transport::ask(dedupe, verified, insert).await {
+                            Gate::Open(reservation) => reservation,
+                            Gate::Refused(e) => return Ok(refuse(req, rejection(&config, e))),
+                            Gate::Duplicate(status) => return Ok(refuse(req, duplicate(status))),
+                        }
+                    }
+                };
+            req.set_payload(Payload::Stream {
+                payload: Box::pin(OneChunk(Some(bytes))),
+            });
             // An error, a panic or a dropped future drops the reservation: it is released.
             let response = service.call(req).await?;
             if let Some(settling) = dedupe::settle(reservation, response.status().as_u16()) {

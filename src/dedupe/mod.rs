@@ -436,17 +436,12 @@ impl Dedupe {
     /// [`MemoryStore`], through the store's future for others.
     pub(crate) fn admit<'d: 'v, 'v>(&'d self, verified: &'v Verified) -> Admit<'d, 'v> {
         let s = &*self.inner;
-        let token = Token::fresh();
-        // The memory store keeps only the key's hash: the text is never built on the heap.
         if let Some(memory) = &s.memory {
-            let Some(digest) = self.memory_digest(memory, verified) else {
-                return Self::not_keyed(verified);
-            };
-            let answer = memory.reserve_digest(&digest, token, s.lease);
-            return Admit::Now(self.gate(Ok(answer), verified, String::new(), Some(digest), token));
+            return Admit::Now(self.admit_memory(memory, verified));
         }
+        let token = Token::fresh();
         let Some(key) = self.key_for(verified) else {
-            return Self::not_keyed(verified);
+            return Admit::Now(Self::not_keyed(verified));
         };
         Admit::Later(Box::pin(async move {
             let answer = s.store.reserve(&key, token, s.lease).await;
@@ -454,10 +449,21 @@ impl Dedupe {
         }))
     }
 
+    /// [`admit`](Self::admit) with the memory store, which answers at once. It keeps only the
+    /// key's hash: the text is never built on the heap.
+    fn admit_memory(&self, memory: &MemoryStore, verified: &Verified) -> Gate<'_> {
+        let token = Token::fresh();
+        let Some(digest) = self.memory_digest(memory, verified) else {
+            return Self::not_keyed(verified);
+        };
+        let answer = memory.reserve_digest(&digest, token, self.inner.lease);
+        self.gate(Ok(answer), verified, String::new(), Some(digest), token)
+    }
+
     /// A delivery with nothing to key on goes through undeduplicated.
-    fn not_keyed<'d, 'v>(verified: &Verified) -> Admit<'d, 'v> {
+    fn not_keyed<'d>(verified: &Verified) -> Gate<'d> {
         tracing::debug!(provider = %verified.provider(), "no event id: not deduplicated");
-        Admit::Now(Gate::Open(None))
+        Gate::Open(None)
     }
 
     /// What the store's answer to a reservation means for the delivery.
@@ -525,6 +531,13 @@ pub(crate) async fn gate<'d: 'v, 'v>(dedupe: &'d Dedupe, verified: &'v Verified)
         Admit::Now(gate) => gate,
         Admit::Later(asking) => asking.await,
     }
+}
+
+/// [`gate`] when the store answers at once (the memory store), without a future; `None` for
+/// any other store (then [`gate`]).
+pub(crate) fn gate_now<'d>(dedupe: &'d Dedupe, verified: &Verified) -> Option<Gate<'d>> {
+    let memory = dedupe.inner.memory.as_ref()?;
+    Some(dedupe.admit_memory(memory, verified))
 }
 
 /// The answer of [`Dedupe::admit`]: known at once, or after the store's future.

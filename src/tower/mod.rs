@@ -67,10 +67,10 @@ use tower_service::Service;
 
 pub use self::body::ResponseBody;
 pub use self::future::ResponseFuture;
-use crate::dedupe::{self, Dedupe, Gate, Reservation};
+use crate::dedupe::{self, Dedupe, Gate};
 use crate::error::{ErrorKind, VerifyError};
 use crate::response::Rejection;
-use crate::transport;
+use crate::transport::{self, Admitted};
 use crate::verifier::Verifier;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -329,45 +329,11 @@ fn join<D: Buf>(
     }
 }
 
-/// Everything before the inner service: read the body, verify it, reserve the delivery, put
-/// [`Verified`](crate::Verified) into the extensions. Gives the body and the reservation to
-/// hand on, or the answer to send instead.
-///
-/// It borrows what the request future holds (an async fn keeps its own copy of every argument
-/// it takes by value), and its state is gone by the time the inner service runs: the request
-/// future, boxed once per request, stays small enough for the allocator's fast path.
-async fn admit<'c, ReqBody, ResBody>(
-    config: &'c Config,
-    parts: &mut http::request::Parts,
-    body: ReqBody,
-    declared: Option<u64>,
-) -> Result<(Bytes, Option<Reservation<'c>>), Response<ResponseBody<ResBody>>>
-where
-    ReqBody: http_body::Body,
-    ReqBody::Error: Into<BoxError>,
-{
-    let verifier = &config.verifier;
-    transport::check_declared(verifier, declared).map_err(|e| reject(config, e))?;
-    let read = ReadBody::new(body, verifier.max_body_size(), declared);
-    let bytes = transport::read_within(config.read_timeout, read)
-        .await
-        .map_err(|e| reject(config, e))?;
-    let verified =
-        transport::verify(verifier, &parts.headers, &bytes).map_err(|e| reject(config, e))?;
-    // Without dedupe there is nothing to wait for.
-    let reservation = match config.dedupe.as_ref() {
-        None => None,
-        Some(dedupe) => match dedupe::gate(dedupe, &verified).await {
-            Gate::Open(reservation) => reservation,
-            Gate::Duplicate(status) => {
-                let response = to_response(Rejection::duplicate(status));
-                return Err(response.map(ResponseBody::rejection));
-            }
-            Gate::Refused(e) => return Err(reject(config, e)),
-        },
-    };
-    parts.extensions.insert(verified);
-    Ok((bytes, reservation))
+/// The answer to a duplicate of a handled delivery.
+#[cold]
+#[inline(never)]
+fn duplicate<B>(status: u16) -> Response<ResponseBody<B>> {
+    to_response(Rejection::duplicate(status)).map(ResponseBody::rejection)
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for VerifyWebhook<S>
@@ -394,14 +360,37 @@ where
         let config = Arc::clone(&self.config);
         let (mut parts, body) = request.into_parts();
         let declared = transport::declared_length(&parts.headers);
-        // An async block, not an async fn: its captures are used in place, not copied into
-        // locals, so the parts take their room once.
+        // One async block, no inner async fn: its captures are used in place, not copied into
+        // another state machine's locals, so the parts take their room once.
         ResponseFuture {
             inner: Box::pin(async move {
-                let (bytes, reservation) = match admit(&config, &mut parts, body, declared).await {
-                    Ok(admitted) => admitted,
-                    Err(answer) => return Ok(answer),
+                let verifier = &config.verifier;
+                if let Err(e) = transport::check_declared(verifier, declared) {
+                    return Ok(reject(&config, e));
+                }
+                let read = ReadBody::new(body, verifier.max_body_size(), declared);
+                let bytes = match transport::read_within(config.read_timeout, read).await {
+                    Ok(bytes) => bytes,
+                    Err(e) => return Ok(reject(&config, e)),
                 };
+                let extensions = &mut parts.extensions;
+                let mut insert = |verified| {
+                    extensions.insert(verified);
+                };
+                let dedupe = config.dedupe.as_ref();
+                let reservation =
+                    match transport::admit(verifier, dedupe, &parts.headers, &bytes, &mut insert) {
+                        Admitted::Open(reservation) => reservation,
+                        Admitted::Refused(e) => return Ok(reject(&config, e)),
+                        Admitted::Duplicate(status) => return Ok(duplicate(status)),
+                        Admitted::Ask(dedupe, verified) => {
+                            match transport::ask(dedupe, verified, &mut insert).await {
+                                Gate::Open(reservation) => reservation,
+                                Gate::Refused(e) => return Ok(reject(&config, e)),
+                                Gate::Duplicate(status) => return Ok(duplicate(status)),
+                            }
+                        }
+                    };
                 // An error, a panic or a dropped future drops the reservation: it is released.
                 let response = inner
                     .call(Request::from_parts(parts, Full::new(bytes)))
