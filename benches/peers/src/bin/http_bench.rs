@@ -42,6 +42,13 @@
 //!   steady state of a long-running service with the default store. `STORE_KEYS=3000` gives
 //!   that route a store of 3 000 keys instead (BENCHMARKS.md: does the store's size matter?).
 //!
+//! - `noop-layer` and `buffer-layer` (axum only; floors, not the guard): `inline`'s handler
+//!   behind `route_layer` with a layer that does nothing (`tower::layer::util::Identity`: what
+//!   `route_layer` itself costs, its second `Route`), and behind a minimal layer that reads the
+//!   body into `Full<Bytes>` and hands it on ([`BufferLayer`]: what any middleware that reads
+//!   the body before the handler costs, with the handler reading it again). The guard's own
+//!   cost is `layer` over `buffer-layer` (BENCHMARKS.md, section 5, twenty-first pass).
+//!
 //! To add a route: one name in `AXUM_ROUTES` / `ACTIX_ROUTES` and one `.route(..)` in
 //! `axum_app` / `actix_app`; the driver, the rounds and the tables follow.
 
@@ -67,6 +74,8 @@ const AXUM_ROUTES: &[&str] = &[
     "github",
     "github-dedupe-default",
     "github-dedupe",
+    "noop-layer",
+    "buffer-layer",
 ];
 const ACTIX_ROUTES: &[&str] = &[
     "none",
@@ -179,6 +188,23 @@ fn axum_app() -> axum::Router {
             webhook_verify::Provider::Stripe,
             webhook_verify::Secret::new(Provider::Stripe.secret(0)),
         ));
+    // `inline`'s handler, also behind the two floors (`noop-layer`, `buffer-layer`).
+    let inline_route = post(move |request: Request| {
+        let verifier = inline.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let Ok(body) = to_bytes(body, LIMIT).await else {
+                return (StatusCode::BAD_REQUEST, String::new());
+            };
+            match verifier.verify(&parts.headers, &body) {
+                Ok(verified) => {
+                    std::hint::black_box(&verified);
+                    (StatusCode::OK, body.len().to_string())
+                }
+                Err(_) => (StatusCode::UNAUTHORIZED, String::new()),
+            }
+        }
+    });
     axum::Router::new()
         .route(
             &path("none"),
@@ -189,25 +215,7 @@ fn axum_app() -> axum::Router {
                 }
             }),
         )
-        .route(
-            &path("inline"),
-            post(move |request: Request| {
-                let verifier = inline.clone();
-                async move {
-                    let (parts, body) = request.into_parts();
-                    let Ok(body) = to_bytes(body, LIMIT).await else {
-                        return (StatusCode::BAD_REQUEST, String::new());
-                    };
-                    match verifier.verify(&parts.headers, &body) {
-                        Ok(verified) => {
-                            std::hint::black_box(&verified);
-                            (StatusCode::OK, body.len().to_string())
-                        }
-                        Err(_) => (StatusCode::UNAUTHORIZED, String::new()),
-                    }
-                }
-            }),
-        )
+        .route(&path("inline"), inline_route.clone())
         .route(
             &path("layer"),
             post(verified_axum).route_layer(VerifyWebhookLayer::new(verifier.clone())),
@@ -226,6 +234,16 @@ fn axum_app() -> axum::Router {
             &path("webhook-verify"),
             post(|body: Bytes| async move { (StatusCode::OK, body.len().to_string()) })
                 .route_layer(webhook_verify),
+        )
+        .route(
+            &path("noop-layer"),
+            inline_route
+                .clone()
+                .route_layer(tower::layer::util::Identity::new()),
+        )
+        .route(
+            &path("buffer-layer"),
+            inline_route.clone().route_layer(BufferLayer),
         )
         .route(
             &path("github"),
@@ -263,6 +281,76 @@ async fn verified_body_axum(verified: webhook_guard::Verified) -> (axum::http::S
         .body()
         .map_or(0, |body| std::hint::black_box(body).len());
     (axum::http::StatusCode::OK, len.to_string())
+}
+
+/// A minimal Tower layer that reads the body into `Full<Bytes>` and hands the request on: the
+/// usual `clone`/`mem::replace` and a boxed `async` block, nothing else (no limit but axum's
+/// default, no timeout, no verification). The floor, on axum, for any middleware that must read
+/// the body before the handler (route `buffer-layer`).
+#[derive(Clone)]
+struct BufferLayer;
+
+impl<S> tower::Layer<S> for BufferLayer {
+    type Service = Buffered<S>;
+
+    fn layer(&self, inner: S) -> Buffered<S> {
+        Buffered { inner }
+    }
+}
+
+/// [`BufferLayer`]'s service.
+#[derive(Clone)]
+struct Buffered<S> {
+    inner: S,
+}
+
+type BoxedResponse = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = Result<axum::response::Response, std::convert::Infallible>>
+            + Send,
+    >,
+>;
+
+impl<S> tower::Service<axum::extract::Request> for Buffered<S>
+where
+    S: tower::Service<
+            axum::http::Request<http_body_util::Full<bytes::Bytes>>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = BoxedResponse;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
+        use axum::response::IntoResponse;
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, webhook_guard::DEFAULT_MAX_BODY_SIZE).await
+            else {
+                return Ok(axum::http::StatusCode::BAD_REQUEST.into_response());
+            };
+            inner
+                .call(axum::http::Request::from_parts(
+                    parts,
+                    http_body_util::Full::new(bytes),
+                ))
+                .await
+        })
+    }
 }
 
 /// The same for actix-web.
