@@ -9,6 +9,8 @@
 #   CACHE=1 ROUTES=github,github-dedupe-default bash benches/http/callgrind.sh  # + simulated misses
 #   KEEP=/tmp/cg CACHE=1 bash benches/http/callgrind.sh   # keep each route's profile (cg.<route>)
 #     and its request count (requests.<route>), for benches/http/callgrind_diff.py
+#   INSTR=1 KEEP=/tmp/cg CACHE=1 ROUTES=layer bash benches/http/callgrind.sh  # costs per machine
+#     instruction too (--dump-instr=yes), for benches/http/callgrind_lines.py
 # Prints one line per route and each route's difference from the first. Installs valgrind and
 # wrk if missing. The server is slowed ~50x under valgrind: the counts cover a few thousand
 # requests, which is plenty for a per-request average (each request runs the same path).
@@ -27,7 +29,7 @@ trap 'rm -rf "$dir"' EXIT
 first=""
 for route in ${routes//,/ }; do
   script=$("$bin" script "$route" "$dir")
-  valgrind --tool=callgrind ${CACHE:+--cache-sim=yes} --callgrind-out-file="$dir/cg.$route" "$bin" serve "$framework" "$port" \
+  valgrind --tool=callgrind ${CACHE:+--cache-sim=yes} ${INSTR:+--dump-instr=yes} --callgrind-out-file="$dir/cg.$route" "$bin" serve "$framework" "$port" \
     >/dev/null 2>"$dir/valgrind.$route" &
   server=$!
   for _ in $(seq 1 600); do

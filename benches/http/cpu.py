@@ -28,6 +28,10 @@ PAIRS = [
     ("/layer", "/webhook-verify"),
     ("/github-dedupe-default", "/github"),
     ("/github-dedupe", "/github"),
+    ("/noop-layer", "/inline"),
+    ("/buffer-layer", "/inline"),
+    ("/layer", "/buffer-layer"),
+    ("/layer-body", "/buffer-layer"),
 ]
 
 

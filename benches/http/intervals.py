@@ -28,6 +28,12 @@ PAIRS = [
     ("layer", "webhook-verify"),
     ("github-dedupe-default", "github"),
     ("github-dedupe", "github"),
+    # The floors (twenty-first session), last so that the pairs above keep their intervals
+    # (one random generator serves the pairs in this order).
+    ("noop-layer", "inline"),
+    ("buffer-layer", "inline"),
+    ("layer", "buffer-layer"),
+    ("layer-body", "buffer-layer"),
 ]
 LINE = re.compile(r"(\w+) round (\d+) /([\w-]+): (\d+) req/s")
 
