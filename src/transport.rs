@@ -1,5 +1,5 @@
 //! What every adapter does around the core, written once: the declared-length check, the read
-//! timeout, and turning verified bytes into [`Verified`] facts (see [`verify`] for the order).
+//! timeout, and turning verified bytes into [`Verified`] facts (see [`admit`] for the order).
 //! Adapters only move bytes.
 
 use std::future::Future;
@@ -154,21 +154,6 @@ where
     }
 }
 
-/// Verifies the complete body and keeps it in the facts for lazy body-id lookups.
-///
-/// Every adapter does, in order: [`check_declared`] (refuse a declared length over the limit
-/// without reading), read the body ([`read_within`] the read timeout; the adapter's read stops
-/// past the limit), then this.
-pub(crate) fn verify<H: HeaderLookup + ?Sized>(
-    verifier: &Verifier,
-    headers: &H,
-    body: &Bytes,
-) -> Result<Verified, VerifyError> {
-    let mut verified = verifier.verify(headers, body)?;
-    verified.attach_body(body.clone());
-    Ok(verified)
-}
-
 /// What the checks after the body's read decided ([`admit`]).
 pub(crate) enum Admitted<'d> {
     /// Hand the request on; the reservation (if any) settles with the handler's status.
@@ -182,9 +167,14 @@ pub(crate) enum Admitted<'d> {
     Duplicate(u16),
 }
 
-/// Everything between the body's read and the handler, without an `await`: verify (see
-/// [`verify`]), reserve the delivery in a [`MemoryStore`](crate::dedupe::MemoryStore), hand
-/// [`Verified`] to `insert` (the adapter's extensions). Plain code the adapters' request
+/// Everything between the body's read and the handler, without an `await`: verify the complete
+/// body and keep it in the facts (for [`Verified::body`] and lazy body-id lookups), reserve the
+/// delivery in a [`MemoryStore`](crate::dedupe::MemoryStore), hand [`Verified`] to `insert`
+/// (the adapter's extensions).
+///
+/// Every adapter does, in order: [`check_declared`] (refuse a declared length over the limit
+/// without reading), read the body ([`read_within`] the read timeout; the adapter's read stops
+/// past the limit), then this. Plain code the adapters' request
 /// futures call: as an `async fn` awaited by each of them, the same steps were a second state
 /// machine whose state every request built, moved and dropped (BENCHMARKS.md, section 5,
 /// twenty-first pass). With another store, [`Admitted::Ask`]: then [`ask`].
@@ -195,10 +185,11 @@ pub(crate) fn admit<'d, H: HeaderLookup + ?Sized>(
     body: &Bytes,
     insert: impl FnOnce(Verified),
 ) -> Admitted<'d> {
-    let verified = match verify(verifier, headers, body) {
+    let mut verified = match verifier.verify(headers, body) {
         Ok(verified) => verified,
         Err(e) => return Admitted::Refused(e),
     };
+    verified.attach_body(body.clone());
     let reservation = match dedupe {
         // Without dedupe there is nothing to wait for.
         None => None,
