@@ -432,25 +432,20 @@ impl Dedupe {
         Some(memory.digest_bytes(buf.get(..len).unwrap_or_default()))
     }
 
-    /// Reserves the delivery, or says why the handler must not run: at once for a
-    /// [`MemoryStore`], through the store's future for others.
-    pub(crate) fn admit<'d: 'v, 'v>(&'d self, verified: &'v Verified) -> Admit<'d, 'v> {
+    /// Reserves the delivery in a store other than the [`MemoryStore`] (through the store's
+    /// future), or says why the handler must not run.
+    async fn reserve_later<'d>(&'d self, verified: &Verified) -> Gate<'d> {
         let s = &*self.inner;
-        if let Some(memory) = &s.memory {
-            return Admit::Now(self.admit_memory(memory, verified));
-        }
         let token = Token::fresh();
         let Some(key) = self.key_for(verified) else {
-            return Admit::Now(Self::not_keyed(verified));
+            return Self::not_keyed(verified);
         };
-        Admit::Later(Box::pin(async move {
-            let answer = s.store.reserve(&key, token, s.lease).await;
-            self.gate(answer, verified, key, None, token)
-        }))
+        let answer = s.store.reserve(&key, token, s.lease).await;
+        self.gate(answer, verified, key, None, token)
     }
 
-    /// [`admit`](Self::admit) with the memory store, which answers at once. It keeps only the
-    /// key's hash: the text is never built on the heap.
+    /// Reserves the delivery in the memory store, which answers at once, or says why the
+    /// handler must not run. It keeps only the key's hash: the text is never built on the heap.
     fn admit_memory(&self, memory: &MemoryStore, verified: &Verified) -> Gate<'_> {
         let token = Token::fresh();
         let Some(digest) = self.memory_digest(memory, verified) else {
@@ -523,13 +518,16 @@ impl Dedupe {
     }
 }
 
-/// What an adapter with dedupe does with a verified delivery: [`Dedupe::admit`]'s answer (at
-/// once for a [`MemoryStore`], after the store's future for others). Without dedupe an adapter
+/// What an adapter with dedupe does with a verified delivery: reserve it, or learn why the
+/// handler must not run. At once for a [`MemoryStore`] ([`gate_now`], which the adapters call
+/// first, with no future), through the store's future for others. Without dedupe an adapter
 /// does not ask (nothing to wait for).
-pub(crate) async fn gate<'d: 'v, 'v>(dedupe: &'d Dedupe, verified: &'v Verified) -> Gate<'d> {
-    match dedupe.admit(verified) {
-        Admit::Now(gate) => gate,
-        Admit::Later(asking) => asking.await,
+pub(crate) async fn gate<'d>(dedupe: &'d Dedupe, verified: &Verified) -> Gate<'d> {
+    match gate_now(dedupe, verified) {
+        Some(gate) => gate,
+        // Boxed: the adapters' request futures hold this one, and the memory store's path
+        // should not pay for the room another store's future takes.
+        None => Box::pin(dedupe.reserve_later(verified)).await,
     }
 }
 
@@ -538,14 +536,6 @@ pub(crate) async fn gate<'d: 'v, 'v>(dedupe: &'d Dedupe, verified: &'v Verified)
 pub(crate) fn gate_now<'d>(dedupe: &'d Dedupe, verified: &Verified) -> Option<Gate<'d>> {
     let memory = dedupe.inner.memory.as_ref()?;
     Some(dedupe.admit_memory(memory, verified))
-}
-
-/// The answer of [`Dedupe::admit`]: known at once, or after the store's future.
-pub(crate) enum Admit<'d, 'v> {
-    /// The memory store answered (or there is nothing to key on).
-    Now(Gate<'d>),
-    /// Another store is being asked.
-    Later(Pin<Box<dyn Future<Output = Gate<'d>> + Send + 'v>>),
 }
 
 /// A settlement that needs the store's future: await it.

@@ -373,9 +373,8 @@ where
                     Ok(bytes) => bytes,
                     Err(e) => return Ok(reject(&config, e)),
                 };
-                let extensions = &mut parts.extensions;
                 let mut insert = |verified| {
-                    extensions.insert(verified);
+                    parts.extensions.insert(verified);
                 };
                 let dedupe = config.dedupe.as_ref();
                 let reservation =
