@@ -36,6 +36,10 @@
 //! Stores: [`MemoryStore`] (bounded, one process) and, with feature `redis`,
 //! [`RedisStore`](redis::RedisStore) (several replicas). Implement [`DedupeStore`] for others.
 
+// The gate, the reservation and the settling are the adapters' (`tower`, `actix-web`): with
+// `dedupe` or `redis` alone they are compiled but not called.
+#![cfg_attr(not(any(feature = "tower", feature = "actix-web")), allow(dead_code))]
+
 mod memory;
 #[cfg(feature = "redis")]
 pub mod redis;
